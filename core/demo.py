@@ -1,0 +1,143 @@
+"""Demo data for ``make run``: users for every role and accounts on the simulated platform.
+
+Deterministic (seeded by each unit's code), idempotent, and obviously demo:
+handles are plausible but the numbers behind them come from the simulated
+platform, never from X, Facebook or YouTube.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from departments.choices import Platform, UnitKind
+from departments.models import Account, State, Unit
+from users.models import User
+
+DEMO_PASSWORD = "govsocial-demo"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: str
+    state: str | None
+    district: str | None
+    first_name: str
+    last_name: str
+    designation: str
+
+
+DEMO_USERS = [
+    DemoUser("admin", User.Role.ADMIN, None, None, "Asha", "Verma", "System administrator"),
+    DemoUser("pr.bihar", User.Role.STATE_OFFICER, "BR", None, "Ravi", "Kumar", "Deputy Director, IPRD Bihar"),
+    DemoUser("pr.rajasthan", User.Role.STATE_OFFICER, "RJ", None, "Meena", "Sharma", "Joint Director, DIPR Rajasthan"),
+    DemoUser("pr.uttarakhand", User.Role.STATE_OFFICER, "UT", None, "Deepak", "Rawat", "Deputy Director, Information"),
+    DemoUser("dpro.patna", User.Role.DISTRICT_OFFICIAL, "BR", "BR-PATNA", "Sunil", "Prasad", "DPRO Patna"),
+    DemoUser("dpro.arwal", User.Role.DISTRICT_OFFICIAL, "BR", "BR-ARWAL", "Kavita", "Singh", "DPRO Arwal"),
+    DemoUser("dpro.dausa", User.Role.DISTRICT_OFFICIAL, "RJ", "RJ-DAUSA", "Mahesh", "Meena", "PRO Dausa"),
+]
+
+# Share of units of each kind that have an account on each platform.
+COVERAGE = {
+    UnitKind.DISTRICT: {Platform.X: 0.92, Platform.FACEBOOK: 0.88, Platform.YOUTUBE: 0.35},
+    UnitKind.STATE_DEPARTMENT: {Platform.X: 0.75, Platform.FACEBOOK: 0.7, Platform.YOUTUBE: 0.25},
+    UnitKind.STATE_UNDERTAKING: {Platform.X: 0.6, Platform.FACEBOOK: 0.7, Platform.YOUTUBE: 0.2},
+    UnitKind.DISTRICT_OFFICE: {Platform.X: 0.12, Platform.FACEBOOK: 0.15, Platform.YOUTUBE: 0.0},
+}
+PR_OFFICE_COVERAGE = {Platform.X: 0.6, Platform.FACEBOOK: 0.7, Platform.YOUTUBE: 0.05}
+KNOWN_HANDLES = {("RJ-DAUSA", Platform.X): "DmDausa"}
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", text.title())
+
+
+def _handle(unit: Unit, platform: str, taken: set[tuple[str, str]]) -> str:
+    known = KNOWN_HANDLES.get((unit.code, platform))
+    if known:
+        return known
+    parts = unit.code.split("-")[1:]
+    base = _slug(" ".join(parts).lower())
+    if unit.kind == UnitKind.DISTRICT:
+        stem = {"x": "Dm", "facebook": "dm.", "youtube": "@Dist"}[platform] + base
+    elif unit.kind == UnitKind.DISTRICT_OFFICE:
+        stem = {"x": "", "facebook": "", "youtube": "@"}[platform] + base
+    else:
+        stem = {"x": unit.state.code, "facebook": unit.state.code.lower() + ".", "youtube": "@" + unit.state.code}[platform] + base
+    limit = {"x": 15, "facebook": 50, "youtube": 31}[platform]
+    stem = stem[:limit]
+    if platform == Platform.FACEBOOK and len(stem) < 5:
+        stem = (stem + "page")[:limit]
+    candidate, n = stem, 1
+    while (platform, candidate.lower()) in taken:
+        n += 1
+        candidate = f"{stem[: limit - len(str(n))]}{n}"
+    return candidate
+
+
+def demo_users_create() -> list[User]:
+    states = {s.code: s for s in State.objects.all()}
+    districts = {u.code: u for u in Unit.objects.filter(kind=UnitKind.DISTRICT)}
+    users = []
+    for spec in DEMO_USERS:
+        if spec.state and spec.state not in states:
+            continue
+        user, created = User.objects.get_or_create(
+            username=spec.username,
+            defaults={
+                "role": spec.role,
+                "state": states.get(spec.state) if spec.state else None,
+                "district": districts.get(spec.district) if spec.district else None,
+                "first_name": spec.first_name,
+                "last_name": spec.last_name,
+                "designation": spec.designation,
+                "is_staff": spec.role == User.Role.ADMIN,
+                "is_superuser": spec.role == User.Role.ADMIN,
+                "email": f"{spec.username}@demo.govsocial.invalid",
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        users.append(user)
+    return users
+
+
+def demo_accounts_create() -> int:
+    """Give units accounts at realistic coverage; returns how many were created."""
+    taken = {(platform, handle.lower()) for platform, handle in Account.objects.values_list("platform", "handle")}
+    have = set(Account.objects.values_list("unit_id", "platform"))
+    new = []
+    for unit in Unit.objects.select_related("state").order_by("code"):
+        rng = random.Random(unit.code)
+        coverage = COVERAGE[unit.kind]
+        if unit.kind == UnitKind.DISTRICT_OFFICE and unit.code.endswith("-DPRO"):
+            coverage = PR_OFFICE_COVERAGE
+        for platform in Platform.values:
+            draw = rng.random()
+            if draw >= coverage[platform] or (unit.pk, platform) in have:
+                continue
+            handle = _handle(unit, platform, taken)
+            taken.add((platform, handle.lower()))
+            new.append(
+                Account(
+                    unit=unit,
+                    platform=platform,
+                    handle=handle,
+                    display_name=unit.name_en[:200],
+                    verified=rng.random() < (0.5 if unit.kind != UnitKind.DISTRICT_OFFICE else 0.05),
+                )
+            )
+    Account.objects.bulk_create(new, batch_size=1000)
+    return len(new)
+
+
+def demo_seed() -> dict:
+    with transaction.atomic():
+        users = demo_users_create()
+        accounts = demo_accounts_create()
+    return {"users": users, "accounts": accounts}

@@ -1,0 +1,55 @@
+"""Serve govsocial with a Celery worker and beat beside it (the ``make run`` command)."""
+
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from core.demo import DEMO_PASSWORD, DEMO_USERS
+
+
+class Command(BaseCommand):
+    help = "Run the web server and a Celery worker with beat; print where to log in."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addr", default="127.0.0.1:8000")
+        parser.add_argument("--no-worker", action="store_true", help="Serve pages only.")
+
+    def handle(self, *args, addr: str, no_worker: bool, **options):
+        log_dir = settings.VAR_DIR / "log"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        worker = None
+        if not no_worker:
+            log = open(log_dir / "worker.log", "ab")  # noqa: SIM115 - kept open for the worker's lifetime
+            worker = subprocess.Popen(
+                [
+                    sys.executable, "-m", "celery", "-A", "govsocial", "worker", "--beat",
+                    "--loglevel=INFO", "--concurrency=2",
+                    "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
+                    f"--schedule={settings.VAR_DIR / 'celerybeat-schedule'}",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        url = f"http://{addr}/"
+        lines = [
+            "",
+            "=" * 66,
+            f" govsocial is running:  {url}",
+            f" worker and beat:       {'log in ' + str(log_dir / 'worker.log') if worker else 'not started'}",
+            " Demo logins (password for all: " + DEMO_PASSWORD + "):",
+        ]
+        lines += [f"   {u.username:<16} {u.designation}" for u in DEMO_USERS]
+        lines += [" Stop with Ctrl-C.", "=" * 66, ""]
+        self.stdout.write("\n".join(lines))
+        try:
+            call_command("runserver", addr, use_reloader=False)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    worker.kill()

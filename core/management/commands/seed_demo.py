@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from core.demo import DEMO_PASSWORD, demo_seed
+from departments.models import Unit
+
+
+class Command(BaseCommand):
+    help = "Create the demo users (one per role) and demo accounts on the simulated platform. Idempotent."
+
+    def handle(self, *args, **options):
+        if not Unit.objects.exists():
+            raise CommandError("No units yet: run `manage.py load_hierarchy` first.")
+        result = demo_seed()
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {result['accounts']} new accounts."))
+        for user in result["users"]:
+            scope = user.district or user.state or "all states"
+            self.stdout.write(f"  {user.username:<16} {DEMO_PASSWORD}   {user.get_role_display()} — {scope}")
