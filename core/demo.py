@@ -17,7 +17,7 @@ from departments.choices import Platform, UnitKind
 from departments.models import Account, State, Unit
 from users.models import User
 
-DEMO_PASSWORD = "govsocial-demo"
+DEMO_PASSWORD = "govsocial-demo"  # noqa: S105 - printed for the demo, by design
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,9 @@ def _handle(unit: Unit, platform: str, taken: set[tuple[str, str]]) -> str:
     elif unit.kind == UnitKind.DISTRICT_OFFICE:
         stem = {"x": "", "facebook": "", "youtube": "@"}[platform] + base
     else:
-        stem = {"x": unit.state.code, "facebook": unit.state.code.lower() + ".", "youtube": "@" + unit.state.code}[platform] + base
+        stem = {"x": unit.state.code, "facebook": unit.state.code.lower() + ".", "youtube": "@" + unit.state.code}[
+            platform
+        ] + base
     limit = {"x": 15, "facebook": 50, "youtube": 31}[platform]
     stem = stem[:limit]
     if platform == Platform.FACEBOOK and len(stem) < 5:

@@ -70,8 +70,7 @@ def normalize_handle(platform: str, raw: str) -> str:
             value = f"@{value}"
         if not _YT_HANDLE.match(value):
             raise ValidationError(
-                _("%(handle)s is not a YouTube handle (@name) or channel id (UC…, 24 characters).")
-                % {"handle": raw}
+                _("%(handle)s is not a YouTube handle (@name) or channel id (UC…, 24 characters).") % {"handle": raw}
             )
         return value
     raise ValidationError(_("Unknown platform %(platform)s.") % {"platform": platform})

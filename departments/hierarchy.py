@@ -61,15 +61,33 @@ def hierarchy_load(*, states: list[str] | None = None) -> ImportResult:
     districts = [r for r in _read("districts.csv") if wanted is None or r["state"] in wanted]
     departments = [r for r in _read("departments.csv") if wanted is None or r["state"] in wanted]
     rows = [
-        {"state": d["state"], "code": d["code"], "kind": UnitKind.DISTRICT, "name_en": d["name_en"], "name_hi": d["name_hi"], "district": "", "department": ""}
+        {
+            "state": d["state"],
+            "code": d["code"],
+            "kind": UnitKind.DISTRICT,
+            "name_en": d["name_en"],
+            "name_hi": d["name_hi"],
+            "district": "",
+            "department": "",
+        }
         for d in districts
     ]
     rows += [
-        {"state": d["state"], "code": d["code"], "kind": d["kind"], "name_en": d["name_en"], "name_hi": d["name_hi"], "district": "", "department": ""}
+        {
+            "state": d["state"],
+            "code": d["code"],
+            "kind": d["kind"],
+            "name_en": d["name_en"],
+            "name_hi": d["name_hi"],
+            "district": "",
+            "department": "",
+        }
         for d in departments
     ]
     rows += office_rows(districts, departments)
     with transaction.atomic():
         for row in state_rows:
-            State.objects.update_or_create(code=row["code"], defaults={"name_en": row["name_en"], "name_hi": row["name_hi"]})
+            State.objects.update_or_create(
+                code=row["code"], defaults={"name_en": row["name_en"], "name_hi": row["name_hi"]}
+            )
         return csv_import(data=units_csv(rows))

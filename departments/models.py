@@ -32,6 +32,9 @@ class BilingualNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         """The name in the active language (Hindi when the UI is in Hindi)."""
@@ -39,9 +42,6 @@ class BilingualNameMixin(models.Model):
         if language.startswith("hi") and self.name_hi:
             return self.name_hi
         return self.name_en
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class State(BilingualNameMixin):

@@ -154,7 +154,10 @@ def import_page(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Imported %(rows)s %(layout)s rows: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
+                _(
+                    "Imported %(rows)s %(layout)s rows: %(created)s created, %(updated)s updated, "
+                    "%(unchanged)s unchanged."
+                )
                 % {
                     "rows": result.rows,
                     "layout": result.layout,

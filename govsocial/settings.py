@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "crispy_forms",
@@ -54,7 +53,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,6 +63,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+if PRODUCTION:
+    # gunicorn serves the collected static files itself; in development runserver does.
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("django.contrib.staticfiles"), "whitenoise.runserver_nostatic")
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "govsocial.urls"
 WSGI_APPLICATION = "govsocial.wsgi.application"
@@ -179,7 +182,9 @@ CELERY_BEAT_SCHEDULE = {
 GOVSOCIAL_CREDENTIALS_KEYS = env_list("GOVSOCIAL_CREDENTIALS_KEYS")
 GOVSOCIAL_CREDENTIALS_KEY_FILE = VAR_DIR / "credentials.key"
 if PRODUCTION and not GOVSOCIAL_CREDENTIALS_KEYS:
-    raise ImproperlyConfigured("Set GOVSOCIAL_CREDENTIALS_KEYS (generate one with `manage.py generate_credentials_key`).")
+    raise ImproperlyConfigured(
+        "Set GOVSOCIAL_CREDENTIALS_KEYS (generate one with `manage.py generate_credentials_key`)."
+    )
 GOVSOCIAL_IMPORT_MAX_BYTES = env_int("GOVSOCIAL_IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 
 # --- Security (production) ------------------------------------------------

@@ -192,7 +192,9 @@ def _validate_units(rows: list[_Row], allowed: set[int] | None) -> tuple[list[Ro
         if code in in_file:
             errors.append(
                 RowError(
-                    row.line, "code", _("%(code)s also appears on line %(line)s.") % {"code": code, "line": in_file[code].line}
+                    row.line,
+                    "code",
+                    _("%(code)s also appears on line %(line)s.") % {"code": code, "line": in_file[code].line},
                 )
             )
         else:
@@ -211,10 +213,19 @@ def _validate_units(rows: list[_Row], allowed: set[int] | None) -> tuple[list[Ro
         try:
             code_validator(code)
         except ValidationError:
-            errors.append(RowError(row.line, "code", _("%(code)s: use capital letters, digits and hyphens.") % {"code": code or "∅"}))
+            errors.append(
+                RowError(
+                    row.line, "code", _("%(code)s: use capital letters, digits and hyphens.") % {"code": code or "∅"}
+                )
+            )
         if kind not in UnitKind.values:
             errors.append(
-                RowError(row.line, "kind", _("unknown kind %(kind)s; use one of %(kinds)s.") % {"kind": kind or "∅", "kinds": ", ".join(UnitKind.values)})
+                RowError(
+                    row.line,
+                    "kind",
+                    _("unknown kind %(kind)s; use one of %(kinds)s.")
+                    % {"kind": kind or "∅", "kinds": ", ".join(UnitKind.values)},
+                )
             )
         for column in ("name_en", "name_hi"):
             if not v[column]:
@@ -226,7 +237,9 @@ def _validate_units(rows: list[_Row], allowed: set[int] | None) -> tuple[list[Ro
         old = existing.get(code)
         if old is not None and (old.kind != kind or (state is not None and old.state_id != state.pk)):
             errors.append(
-                RowError(row.line, "code", _("%(code)s already exists as another kind or in another state.") % {"code": code})
+                RowError(
+                    row.line, "code", _("%(code)s already exists as another kind or in another state.") % {"code": code}
+                )
             )
         district_code, department_code = v["district"].upper(), v["department"].upper()
         if kind == UnitKind.DISTRICT_OFFICE:
@@ -240,20 +253,28 @@ def _validate_units(rows: list[_Row], allowed: set[int] | None) -> tuple[list[Ro
                     else getattr(existing.get(district_code), "state_id", None)
                 )
                 if district_kind != UnitKind.DISTRICT:
-                    errors.append(RowError(row.line, "district", _("unknown district %(code)s.") % {"code": district_code}))
+                    errors.append(
+                        RowError(row.line, "district", _("unknown district %(code)s.") % {"code": district_code})
+                    )
                 elif state is not None and district_state != state.pk:
                     errors.append(
-                        RowError(row.line, "district", _("district %(code)s is in another state.") % {"code": district_code})
+                        RowError(
+                            row.line, "district", _("district %(code)s is in another state.") % {"code": district_code}
+                        )
                     )
             if department_code:
                 department_kind = kinds.get(department_code) or getattr(existing.get(department_code), "kind", None)
                 if department_kind not in (UnitKind.STATE_DEPARTMENT, UnitKind.STATE_UNDERTAKING):
                     errors.append(
-                        RowError(row.line, "department", _("unknown state department %(code)s.") % {"code": department_code})
+                        RowError(
+                            row.line, "department", _("unknown state department %(code)s.") % {"code": department_code}
+                        )
                     )
         elif district_code or department_code:
             errors.append(
-                RowError(row.line, "district", _("only a district office has a district or a department; leave them empty."))
+                RowError(
+                    row.line, "district", _("only a district office has a district or a department; leave them empty.")
+                )
             )
         plans.append(
             {
@@ -345,7 +366,11 @@ def _validate_accounts(rows: list[_Row], allowed: set[int] | None) -> tuple[list
         handle = ""
         if platform not in Platform.values:
             errors.append(
-                RowError(row.line, "platform", _("unknown platform %(p)s; use x, facebook or youtube.") % {"p": v["platform"] or "∅"})
+                RowError(
+                    row.line,
+                    "platform",
+                    _("unknown platform %(p)s; use x, facebook or youtube.") % {"p": v["platform"] or "∅"},
+                )
             )
         else:
             try:
@@ -356,18 +381,28 @@ def _validate_accounts(rows: list[_Row], allowed: set[int] | None) -> tuple[list
             key = (platform, handle.lower())
             if key in seen_handles:
                 errors.append(
-                    RowError(row.line, "handle", _("%(h)s also appears on line %(line)s.") % {"h": handle, "line": seen_handles[key]})
+                    RowError(
+                        row.line,
+                        "handle",
+                        _("%(h)s also appears on line %(line)s.") % {"h": handle, "line": seen_handles[key]},
+                    )
                 )
             else:
                 seen_handles[key] = row.line
         platform_id = v["platform_id"]
         if platform_id:
             if not platform_id.replace("_", "").replace("-", "").isalnum() or len(platform_id) > 64:
-                errors.append(RowError(row.line, "platform_id", _("%(id)s is not a platform id.") % {"id": platform_id}))
+                errors.append(
+                    RowError(row.line, "platform_id", _("%(id)s is not a platform id.") % {"id": platform_id})
+                )
             key = (platform, platform_id)
             if key in seen_ids:
                 errors.append(
-                    RowError(row.line, "platform_id", _("%(id)s also appears on line %(line)s.") % {"id": platform_id, "line": seen_ids[key]})
+                    RowError(
+                        row.line,
+                        "platform_id",
+                        _("%(id)s also appears on line %(line)s.") % {"id": platform_id, "line": seen_ids[key]},
+                    )
                 )
             else:
                 seen_ids[key] = row.line
@@ -375,7 +410,14 @@ def _validate_accounts(rows: list[_Row], allowed: set[int] | None) -> tuple[list
         if verified is None:
             errors.append(RowError(row.line, "verified", _("%(v)s is not yes or no.") % {"v": v["verified"]}))
         plans.append(
-            {"line": row.line, "unit": unit, "platform": platform, "handle": handle, "platform_id": platform_id, "verified": bool(verified)}
+            {
+                "line": row.line,
+                "unit": unit,
+                "platform": platform,
+                "handle": handle,
+                "platform_id": platform_id,
+                "verified": bool(verified),
+            }
         )
     if errors:
         return errors, plans
@@ -397,14 +439,19 @@ def _validate_accounts(rows: list[_Row], allowed: set[int] | None) -> tuple[list
                 RowError(
                     plan["line"],
                     "handle",
-                    _("%(h)s is already the account of another unit (%(unit)s).") % {"h": plan["handle"], "unit": current.unit.code},
+                    _("%(h)s is already the account of another unit (%(unit)s).")
+                    % {"h": plan["handle"], "unit": current.unit.code},
                 )
             )
         plan["account"] = current
         holder = by_id.get((plan["platform"], plan["platform_id"]))
         if holder is not None and (current is None or holder.pk != current.pk):
             errors.append(
-                RowError(plan["line"], "platform_id", _("%(id)s already belongs to %(acct)s.") % {"id": plan["platform_id"], "acct": holder})
+                RowError(
+                    plan["line"],
+                    "platform_id",
+                    _("%(id)s already belongs to %(acct)s.") % {"id": plan["platform_id"], "acct": holder},
+                )
             )
     return errors, plans
 
@@ -424,7 +471,11 @@ def _write_accounts(plans: list[dict], result: ImportResult) -> None:
                 )
             )
             continue
-        wanted = {"handle": plan["handle"], "platform_id": plan["platform_id"] or account.platform_id, "verified": plan["verified"]}
+        wanted = {
+            "handle": plan["handle"],
+            "platform_id": plan["platform_id"] or account.platform_id,
+            "verified": plan["verified"],
+        }
         if all(getattr(account, key) == value for key, value in wanted.items()):
             result.unchanged += 1
             continue
