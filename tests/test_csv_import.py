@@ -29,7 +29,8 @@ def test_good_units_file_is_imported_and_a_second_run_changes_nothing(world):
     data = (
         UNITS_HEADER
         + "BR,BR-NALANDA,district,Nalanda,नालंदा,,\n"
-        + 'BR,BR-NALANDA-HEALTH,district_office,"Health Department, Nalanda","स्वास्थ्य विभाग, नालंदा",BR-NALANDA,BR-HEALTH\n'
+        + 'BR,BR-NALANDA-HEALTH,district_office,"Health Department, Nalanda",'
+        + '"स्वास्थ्य विभाग, नालंदा",BR-NALANDA,BR-HEALTH\n'
     ).encode()
     result = csv_import(data=data)
     assert (result.layout, result.created, result.updated) == ("units", 2, 0)
