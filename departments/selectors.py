@@ -57,6 +57,7 @@ class DirectoryFilters:
     has: str = ""
     q: str = ""
     sort: str = "name"
+    hindi: bool = False  # sort names by their Hindi form when the page is in Hindi
 
 
 SORTS = {
@@ -91,7 +92,10 @@ def directory_units(user: User, filters: DirectoryFilters) -> QuerySet[Unit]:
             Q(name_en__icontains=filters.q) | Q(name_hi__icontains=filters.q) | Q(code__icontains=filters.q.upper())
         )
     units = with_coverage(units).annotate(account_count=Count("accounts", distinct=True))
-    return units.order_by(*SORTS.get(filters.sort, SORTS["name"]))
+    order = SORTS.get(filters.sort, SORTS["name"])
+    if filters.hindi:
+        order = tuple(field.replace("name_en", "name_hi") for field in order)
+    return units.order_by(*order)
 
 
 def coverage_summary(units: QuerySet[Unit]) -> list[dict]:

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -51,6 +52,7 @@ def _filters(request: HttpRequest) -> tuple[DirectoryFilterForm, DirectoryFilter
         has=data.get("has") or "",
         q=(data.get("q") or "").strip(),
         sort=data.get("sort") or "name",
+        hindi=(get_language() or "").startswith("hi"),
     )
     return form, filters, states
 

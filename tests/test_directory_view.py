@@ -151,3 +151,12 @@ def test_home_page_query_count_does_not_grow_with_units(world, login, persona, e
         for i in range(25)
     )
     assert _queries(client, "/") == expected
+
+
+def test_names_sort_in_the_language_shown(world, login, settings):
+    world.gaya.name_hi = "शेरघाटी"  # after पटना in Devanagari, while Gaya is before Patna in English
+    world.gaya.save()
+    client = login(world.pr_bihar)
+    assert codes(client.get(URL, {"kind": UnitKind.DISTRICT, "sort": "name"})) == ["BR-GAYA", "BR-PATNA"]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "hi"
+    assert codes(client.get(URL, {"kind": UnitKind.DISTRICT, "sort": "name"})) == ["BR-PATNA", "BR-GAYA"]
