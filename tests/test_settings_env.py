@@ -98,3 +98,12 @@ def test_urls_select_postgres_and_redis(tmp_path):
     }
     result = _manage("shell", "--no-imports", "-c", code, env=env)
     assert result.stdout.split() == ["django.db.backends.postgresql", "redis://127.0.0.1:6379/3"]
+
+
+def test_production_collectstatic_builds_the_manifest(tmp_path):
+    env = {**PRODUCTION, "GOVSOCIAL_VAR_DIR": str(tmp_path), "GOVSOCIAL_STATIC_ROOT": str(tmp_path / "static")}
+    result = _manage("collectstatic", "--noinput", "-v", "0", env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    manifest = (tmp_path / "static" / "staticfiles.json").read_text()
+    assert "vendor/bootstrap/bootstrap.min.css" in manifest
+    assert "vendor/bootstrap-icons/fonts/bootstrap-icons.woff2" in manifest
