@@ -30,7 +30,8 @@ _HOSTS = {
 def _from_url(platform: str, raw: str) -> str:
     parsed = urlparse(raw if "://" in raw else f"https://{raw}")
     if parsed.hostname not in _HOSTS[platform]:
-        raise ValidationError(_("%(url)s is not a %(platform)s address.") % {"url": raw, "platform": platform})
+        label = Platform(platform).label
+        raise ValidationError(_("%(url)s is not a %(platform)s address.") % {"url": raw, "platform": label})
     parts = [part for part in parsed.path.split("/") if part]
     if platform == Platform.YOUTUBE and len(parts) >= 2 and parts[0] == "channel":
         return parts[1]
