@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govsocial.settings")
 
@@ -21,3 +22,9 @@ def _ensure_filesystem_broker_folders() -> None:
 
 
 _ensure_filesystem_broker_folders()
+
+
+@worker_ready.connect
+def _heartbeat_on_start(sender=None, **kwargs) -> None:
+    """Say hello through the broker as soon as a worker is up, not a minute later."""
+    app.send_task("core.tasks.record_heartbeat")
