@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from departments.choices import Platform, UnitKind
 from departments.models import Account, Unit
+from tests.factories import AccountFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 URL = reverse("departments:directory")
@@ -58,16 +59,7 @@ def test_sorting_both_ways(world, login):
 
 
 def test_pagination(world, login):
-    Unit.objects.bulk_create(
-        Unit(
-            state=world.bihar,
-            kind=UnitKind.STATE_DEPARTMENT,
-            code=f"BR-D{i:03}",
-            name_en=f"Dept {i:03}",
-            name_hi="विभाग",
-        )
-        for i in range(120)
-    )
+    UnitFactory.create_batch(120, state=world.bihar, kind=UnitKind.STATE_DEPARTMENT)
     client = login(world.pr_bihar)
     first = client.get(URL, {"kind": UnitKind.STATE_DEPARTMENT})
     assert len(first.context["page"]) == 50 and first.context["page"].paginator.num_pages == 3
@@ -92,14 +84,8 @@ def test_directory_runs_a_fixed_number_of_queries(world, login, django_assert_nu
     client.get(URL)  # warm the session
     with django_assert_num_queries(7) as small:
         client.get(URL, {"kind": ""})
-    Unit.objects.bulk_create(
-        Unit(state=world.bihar, kind=UnitKind.DISTRICT, code=f"BR-X{i:03}", name_en=f"X {i:03}", name_hi="एक्स")
-        for i in range(40)
-    )
-    Account.objects.bulk_create(
-        Account(unit=unit, platform=Platform.X, handle=f"X{unit.pk}")
-        for unit in Unit.objects.filter(code__startswith="BR-X")
-    )
+    for unit in UnitFactory.create_batch(40, state=world.bihar, kind=UnitKind.DISTRICT):
+        AccountFactory(unit=unit, platform=Platform.X)
     with django_assert_num_queries(len(small.captured_queries)):
         client.get(URL, {"kind": ""})
 
@@ -109,17 +95,8 @@ def test_unit_page_runs_a_fixed_number_of_queries(world, login, django_assert_nu
     client.get(world.patna.get_absolute_url())
     with django_assert_num_queries(7) as few:
         client.get(world.patna.get_absolute_url())
-    Unit.objects.bulk_create(
-        Unit(
-            state=world.bihar,
-            kind=UnitKind.DISTRICT_OFFICE,
-            code=f"BR-PATNA-O{i}",
-            name_en=f"Office {i}",
-            name_hi="कार्यालय",
-            district=world.patna,
-            department=world.health_dept,
-        )
-        for i in range(30)
+    UnitFactory.create_batch(
+        30, state=world.bihar, kind=UnitKind.DISTRICT_OFFICE, district=world.patna, department=world.health_dept
     )
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(world.patna.get_absolute_url())
@@ -139,17 +116,7 @@ def test_home_page_query_count_does_not_grow_with_units(world, login, persona, e
     client = login(getattr(world, persona))
     client.get("/")
     assert _queries(client, "/") == expected
-    Unit.objects.bulk_create(
-        Unit(
-            state=world.bihar,
-            kind=UnitKind.DISTRICT_OFFICE,
-            code=f"BR-PATNA-N{i}",
-            name_en=f"Office {i}",
-            name_hi="कार्यालय",
-            district=world.patna,
-        )
-        for i in range(25)
-    )
+    UnitFactory.create_batch(25, state=world.bihar, kind=UnitKind.DISTRICT_OFFICE, district=world.patna)
     assert _queries(client, "/") == expected
 
 
