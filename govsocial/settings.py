@@ -9,6 +9,7 @@ required and the security settings pass ``check --deploy``.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -174,6 +175,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.record_heartbeat", "schedule": 60.0},
+    "poll-accounts": {"task": "metrics.tasks.poll_scheduled", "schedule": crontab(minute=5)},
+    "resume-stale-polls": {"task": "metrics.tasks.resume_stale_runs", "schedule": crontab(minute="*/10")},
 }
 
 # --- govsocial ------------------------------------------------------------
@@ -185,6 +188,24 @@ if PRODUCTION and not GOVSOCIAL_CREDENTIALS_KEYS:
     raise ImproperlyConfigured(
         "Set GOVSOCIAL_CREDENTIALS_KEYS (generate one with `manage.py generate_credentials_key`)."
     )
+# Platforms: "simulated" (built in, no network: the embedded default) or "live".
+GOVSOCIAL_PLATFORM_MODE = env_choice("GOVSOCIAL_PLATFORM_MODE", ("simulated", "live"), "simulated")
+GOVSOCIAL_HTTP_TIMEOUT = env_int("GOVSOCIAL_HTTP_TIMEOUT", 20, minimum=1)
+X_BEARER_TOKEN = env_str("X_BEARER_TOKEN", "")
+FACEBOOK_APP_ID = env_str("FACEBOOK_APP_ID", "")
+FACEBOOK_APP_SECRET = env_str("FACEBOOK_APP_SECRET", "")
+# facebook-sdk's own list stops at v3.1; govsocial passes this version itself.
+FACEBOOK_GRAPH_API_VERSION = env_str("FACEBOOK_GRAPH_API_VERSION", "24.0")
+YOUTUBE_API_KEY = env_str("YOUTUBE_API_KEY", "")
+# The simulated platform: a few accounts missing, suspended or with an expired token, like real life.
+GOVSOCIAL_SIMULATED_FAULTS = env_bool("GOVSOCIAL_SIMULATED_FAULTS", True)
+GOVSOCIAL_SIMULATED_LATENCY_MS = env_int("GOVSOCIAL_SIMULATED_LATENCY_MS", 0, minimum=0)
+# Polling: every account once a day at this hour (IST); accounts in a campaign every hour.
+GOVSOCIAL_POLL_DAILY_HOUR = env_int("GOVSOCIAL_POLL_DAILY_HOUR", 6, minimum=0)
+if PRODUCTION and GOVSOCIAL_PLATFORM_MODE == "live":
+    for _name in ("X_BEARER_TOKEN", "FACEBOOK_APP_ID", "FACEBOOK_APP_SECRET", "YOUTUBE_API_KEY"):
+        if not globals()[_name]:
+            raise ImproperlyConfigured(f"GOVSOCIAL_PLATFORM_MODE=live needs {_name}.")
 GOVSOCIAL_IMPORT_MAX_BYTES = env_int("GOVSOCIAL_IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 
 # --- Security (production) ------------------------------------------------
@@ -207,5 +228,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("GOVSOCIAL_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Both log request headers or URLs at DEBUG, and those carry tokens: never below INFO.
+        "tweepy": {"level": "INFO"},
+        "urllib3": {"level": "INFO"},
+        "googleapiclient": {"level": "INFO"},
+    },
 }
