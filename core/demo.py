@@ -11,10 +11,12 @@ import random
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 
 from departments.choices import Platform, UnitKind
 from departments.models import Account, State, Unit
+from metrics.services.history import history_backfill
 from users.models import User
 
 DEMO_PASSWORD = "govsocial-demo"  # noqa: S105 - printed for the demo, by design
@@ -132,14 +134,21 @@ def demo_accounts_create() -> int:
                     handle=handle,
                     display_name=unit.name_en[:200],
                     verified=rng.random() < (0.5 if unit.kind != UnitKind.DISTRICT_OFFICE else 0.05),
+                    # Pages are read with their own page token; the simulated platform expires a few.
+                    credentials={"access_token": f"simulated-page-token-{rng.getrandbits(64):016x}"}
+                    if platform == Platform.FACEBOOK
+                    else None,
                 )
             )
     Account.objects.bulk_create(new, batch_size=1000)
     return len(new)
 
 
-def demo_seed() -> dict:
+def demo_seed(*, history_days: int = 90) -> dict:
     with transaction.atomic():
         users = demo_users_create()
         accounts = demo_accounts_create()
-    return {"users": users, "accounts": accounts}
+    history = {"snapshots": 0, "posts": 0}
+    if history_days and settings.GOVSOCIAL_PLATFORM_MODE == "simulated":
+        history = history_backfill(days=history_days)
+    return {"users": users, "accounts": accounts, "history": history}

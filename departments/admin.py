@@ -76,13 +76,20 @@ class AccountAdminForm(forms.ModelForm):
 
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
+    """Accounts needing re-authorisation are one filter away (status), and their last poll error shows."""
+
     form = AccountAdminForm
-    list_display = ("__str__", "unit", "platform", "verified", "status", "has_credentials", "updated_at")
+    list_display = ("__str__", "unit", "platform", "verified", "status", "has_credentials", "last_poll_error")
     list_filter = ("platform", "status", "verified", "unit__state")
     search_fields = ("handle", "platform_id", "unit__code", "unit__name_en", "unit__name_hi")
     autocomplete_fields = ("unit",)
-    list_select_related = ("unit",)
+    list_select_related = ("unit", "poll_state")
     readonly_fields = ("status_changed_at", "created_at", "updated_at")
+
+    @admin.display(description=_("last poll error"))
+    def last_poll_error(self, obj: Account) -> str:
+        state = getattr(obj, "poll_state", None)
+        return f"{state.last_error_kind}: {state.last_error[:80]}" if state and state.last_error else ""
 
     @admin.display(boolean=True, description=_("credentials"))
     def has_credentials(self, obj: Account) -> bool:

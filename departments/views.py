@@ -24,6 +24,7 @@ from departments.selectors import (
     units_for,
 )
 from departments.services.csv_import import ACCOUNT_COLUMNS, UNIT_COLUMNS, ImportRejected, csv_import
+from metrics.selectors import activity_summary, follower_series, latest_snapshot, recent_posts
 
 PAGE_SIZE = 50
 
@@ -133,8 +134,20 @@ def unit_page(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def account_page(request: HttpRequest, pk: int) -> HttpResponse:
-    account = get_object_or_404(accounts_for(request.user).select_related("unit__state", "unit__district"), pk=pk)
-    return render(request, "departments/account_detail.html", {"account": account})
+    account = get_object_or_404(
+        accounts_for(request.user).select_related("unit__state", "unit__district", "poll_state"), pk=pk
+    )
+    return render(
+        request,
+        "departments/account_detail.html",
+        {
+            "account": account,
+            "series": follower_series(account),
+            "latest": latest_snapshot(account),
+            "posts": recent_posts(account),
+            "activity": activity_summary(account),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

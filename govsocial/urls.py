@@ -19,4 +19,5 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("departments.urls")),
+    path("", include("metrics.urls")),
 ]

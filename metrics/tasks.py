@@ -24,7 +24,7 @@ RATE_LIMIT_RETRIES = 48
 
 def backoff(retries: int) -> float:
     """Exponential back-off with a cap and full jitter (seconds)."""
-    return random.uniform(0.5, 1.0) * min(BACKOFF_CAP, BACKOFF_BASE * 2**retries)  # noqa: S311 - jitter, not crypto
+    return random.uniform(0.5, 1.0) * min(BACKOFF_CAP, BACKOFF_BASE * 2**retries)
 
 
 @shared_task(bind=True, name="metrics.tasks.poll_batch", acks_late=True, max_retries=None)
@@ -36,7 +36,7 @@ def poll_batch(self, batch_id: int) -> dict:
         if self.request.retries >= RATE_LIMIT_RETRIES:
             polling.poll_batch_fail(batch_id=batch_id, error=f"still rate-limited after {self.request.retries} tries")
             return {"batch": batch_id, "gave_up": True}
-        wait = max((exc.resume_at - timezone.now()).total_seconds(), 1) + random.uniform(1, 30)  # noqa: S311
+        wait = max((exc.resume_at - timezone.now()).total_seconds(), 1) + random.uniform(1, 30)
         raise self.retry(countdown=wait, exc=exc) from None
     except Transient as exc:
         if self.request.retries >= TRANSIENT_RETRIES:
@@ -53,9 +53,7 @@ def poll_scheduled(force_all: bool = False) -> list[int]:
     daily = force_all or timezone.localtime(now).hour == settings.GOVSOCIAL_POLL_DAILY_HOUR
     runs = []
     for platform in Platform.values:
-        run = polling.poll_run_create(
-            platform=platform, trigger=RunTrigger.SCHEDULE, hourly_only=not daily, now=now
-        )
+        run = polling.poll_run_create(platform=platform, trigger=RunTrigger.SCHEDULE, hourly_only=not daily, now=now)
         runs.append(run.pk)
     return runs
 

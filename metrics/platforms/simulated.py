@@ -74,7 +74,7 @@ def persona(platform: str, handle: str) -> Persona:
     return Persona(
         base_followers=10 ** (2.7 + 2.6 * u("size")),  # from ~500 to ~200,000
         growth_per_day=0.0002 + 0.004 * u("growth") ** 2,
-        posts_per_day=0.0 if quiet else 0.2 + 7.5 * u("rate") ** 2,
+        posts_per_day=0.0 if quiet else 0.05 + 4.0 * u("rate") ** 3,  # mean about one a day
         phase=u("phase"),
         lives_per_month=0.0 if quiet else 18 * u("lives") ** 3,
         fault=fault,

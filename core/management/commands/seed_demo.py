@@ -7,11 +7,20 @@ from departments.models import Unit
 class Command(BaseCommand):
     help = "Create the demo users (one per role) and demo accounts on the simulated platform. Idempotent."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--history-days", type=int, default=90, help="Days of simulated history (0 for none).")
+
+    def handle(self, *args, history_days: int, **options):
         if not Unit.objects.exists():
             raise CommandError("No units yet: run `manage.py load_hierarchy` first.")
-        result = demo_seed()
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {result['accounts']} new accounts."))
+        result = demo_seed(history_days=history_days)
+        history = result["history"]
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {result['accounts']} new accounts; history: {history['snapshots']} snapshots, "
+                f"{history['posts']} posts."
+            )
+        )
         for user in result["users"]:
             scope = user.district or user.state or "all states"
             self.stdout.write(f"  {user.username:<16} {DEMO_PASSWORD}   {user.get_role_display()} — {scope}")
