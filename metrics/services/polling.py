@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -43,7 +44,12 @@ from metrics.platforms.base import (
 
 log = logging.getLogger(__name__)
 
-STALE_CLAIM = timedelta(minutes=15)
+
+
+def stale_claim() -> timedelta:
+    """How long a claimed batch may run before another worker may take it over (its worker died)."""
+    return timedelta(seconds=settings.GOVSOCIAL_POLL_CLAIM_TIMEOUT)
+
 ACCOUNT_STATUS_FOR_ERROR = {
     NotFound: AccountStatus.NOT_FOUND,
     Suspended: AccountStatus.SUSPENDED,
@@ -131,7 +137,7 @@ def _enqueue(batch_ids: list[int], countdown: float | None = None) -> None:
 def poll_run_resume(*, run_id: int, now: datetime | None = None) -> int:
     """Send the unfinished batches of a run to the workers again (after a crash). Returns how many."""
     now = now or timezone.now()
-    stale = Q(status=PollBatch.Status.RUNNING, claimed_at__lt=now - STALE_CLAIM) | Q(status=PollBatch.Status.PENDING)
+    stale = Q(status=PollBatch.Status.RUNNING, claimed_at__lt=now - stale_claim()) | Q(status=PollBatch.Status.PENDING)
     batch_ids = list(PollBatch.objects.filter(stale, run_id=run_id).values_list("pk", flat=True))
     PollRun.objects.filter(pk=run_id).exclude(status=RunStatus.RUNNING).update(
         status=RunStatus.RUNNING, finished_at=None
@@ -143,7 +149,7 @@ def poll_run_resume(*, run_id: int, now: datetime | None = None) -> int:
 def runs_resume_stale(*, now: datetime | None = None, older_than: timedelta = timedelta(minutes=10)) -> int:
     """Beat's safety net: re-send batches whose worker died or whose message was lost."""
     now = now or timezone.now()
-    stale = Q(status=PollBatch.Status.RUNNING, claimed_at__lt=now - STALE_CLAIM) | Q(
+    stale = Q(status=PollBatch.Status.RUNNING, claimed_at__lt=now - stale_claim()) | Q(
         status=PollBatch.Status.PENDING,
         run__started_at__lt=now - older_than,
     ) & (Q(not_before__isnull=True) | Q(not_before__lt=now - older_than))
@@ -166,7 +172,7 @@ class BatchOutcome:
 
 def _claim(batch_id: int, now: datetime) -> bool:
     claimable = Q(status=PollBatch.Status.PENDING) | Q(
-        status=PollBatch.Status.RUNNING, claimed_at__lt=now - STALE_CLAIM
+        status=PollBatch.Status.RUNNING, claimed_at__lt=now - stale_claim()
     )
     return bool(
         PollBatch.objects.filter(claimable, pk=batch_id).update(
