@@ -43,8 +43,13 @@ def main() -> int:
 
     base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/govsocial")
     db = dj_database_url.parse(base_url)
-    admin = psycopg2.connect(dbname="postgres", user=db["USER"] or None, password=db["PASSWORD"] or None,
-                             host=db["HOST"] or None, port=db["PORT"] or None)  # fmt: skip
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=db["USER"] or None,
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or None,
+        port=db["PORT"] or None,
+    )
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
@@ -66,7 +71,7 @@ def main() -> int:
     from django.db import connection
     from django.utils import timezone
 
-    from departments.choices import Platform, UnitKind
+    from departments.choices import UnitKind
     from departments.models import Account, State, Unit
     from govsocial.celery import app as celery_app
     from metrics.choices import RunStatus
@@ -82,25 +87,44 @@ def main() -> int:
     per_platform["youtube"] = args.accounts - sum(per_platform.values())
     n_units = max(per_platform.values())
     Unit.objects.bulk_create(
-        (Unit(state=state, kind=UnitKind.DISTRICT, code=f"BN-U{i:06}", name_en=f"Unit {i}", name_hi="इकाई")
-         for i in range(n_units)), batch_size=5000,
-    )  # fmt: skip
+        (
+            Unit(state=state, kind=UnitKind.DISTRICT, code=f"BN-U{i:06}", name_en=f"Unit {i}", name_hi="इकाई")
+            for i in range(n_units)
+        ),
+        batch_size=5000,
+    )
     unit_ids = list(Unit.objects.order_by("pk").values_list("pk", flat=True))
     for platform, count in per_platform.items():
         Account.objects.bulk_create(
-            (Account(unit_id=unit_ids[i], platform=platform, handle=f"{platform[:2]}bench{i:06}") for i in range(count)),
+            (
+                Account(unit_id=unit_ids[i], platform=platform, handle=f"{platform[:2]}bench{i:06}")
+                for i in range(count)
+            ),
             batch_size=5000,
         )
-    print(f"generated {args.accounts:,} accounts in {time.perf_counter() - started:.1f}s "
-          f"(x {per_platform['x']:,}, facebook {per_platform['facebook']:,}, youtube {per_platform['youtube']:,})")  # fmt: skip
+    print(
+        f"generated {args.accounts:,} accounts in {time.perf_counter() - started:.1f}s "
+        f"(x {per_platform['x']:,}, facebook {per_platform['facebook']:,}, youtube {per_platform['youtube']:,})"
+    )
 
     # --- baseline: COPY of the same rows ----------------------------------------------
     slot = slot_for(timezone.now())
     buffer = io.StringIO()
-    for account_id, platform, handle in Account.objects.values_list("pk", "platform", "handle").iterator(chunk_size=10000):
+    for account_id, platform, handle in Account.objects.values_list("pk", "platform", "handle").iterator(
+        chunk_size=10000
+    ):
         p = SimulatedClient(platform, now=slot).profile(AccountRef(account_id=account_id, handle=handle), slot)
-        values = [account_id, slot.isoformat(), slot.isoformat(), p.followers, p.following, p.posts_total, p.listed,
-                  p.likes, p.views]  # fmt: skip
+        values = [
+            account_id,
+            slot.isoformat(),
+            slot.isoformat(),
+            p.followers,
+            p.following,
+            p.posts_total,
+            p.listed,
+            p.likes,
+            p.views,
+        ]
         buffer.write("\t".join("\\N" if v is None else str(v) for v in values) + "\n")
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_copy (LIKE metrics_snapshot INCLUDING ALL)")
@@ -123,8 +147,11 @@ def main() -> int:
     log.parent.mkdir(exist_ok=True)
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "govsocial", "worker", "--pool=solo", "-Q", queue, "--loglevel=WARNING"],
-        cwd=ROOT, stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True,  # noqa: SIM115
-    )  # fmt: skip
+        cwd=ROOT,
+        stdout=open(log, "wb"),  # noqa: SIM115 - the worker writes to it until the end
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         time.sleep(4)
         results = []
@@ -151,9 +178,13 @@ def main() -> int:
     for label, seconds, snapshots, calls, lookups, runs in results:
         rate = snapshots / seconds
         timelines = sum(r.api_calls for r in runs) - lookups
-        print(f"poll ({label}): {snapshots:,} snapshots in {seconds:.1f}s = {rate:,.0f}/s "
-              f"= {rate / copy_rate:.3f} x the COPY rate; posts written {sum(r.posts_written for r in runs):,}")  # fmt: skip
-        print(f"  API calls {calls:,}: lookups {lookups:,} (minimum ⌈N/batch⌉) + per-account post fetches {timelines:,}")
+        print(
+            f"poll ({label}): {snapshots:,} snapshots in {seconds:.1f}s = {rate:,.0f}/s "
+            f"= {rate / copy_rate:.3f} x the COPY rate; posts written {sum(r.posts_written for r in runs):,}"
+        )
+        print(
+            f"  API calls {calls:,}: lookups {lookups:,} (minimum ⌈N/batch⌉) + per-account post fetches {timelines:,}"
+        )
     print(f"worker peak memory (VmHWM): {peak_kb / 1024:.0f} MB")
     admin.close()
     return 0

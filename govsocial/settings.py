@@ -203,6 +203,8 @@ GOVSOCIAL_SIMULATED_LATENCY_MS = env_int("GOVSOCIAL_SIMULATED_LATENCY_MS", 0, mi
 # Polling: every account once a day at this hour (IST); accounts in a campaign every hour.
 GOVSOCIAL_POLL_DAILY_HOUR = env_int("GOVSOCIAL_POLL_DAILY_HOUR", 6, minimum=0)
 # A batch claimed longer ago than this is taken to be orphaned by a dead worker and may be claimed again.
+# Accounts per poll task: fetched in API-sized requests (100 on X, 50 elsewhere), written in one transaction.
+GOVSOCIAL_POLL_BATCH_ACCOUNTS = env_int("GOVSOCIAL_POLL_BATCH_ACCOUNTS", 1000, minimum=1)
 GOVSOCIAL_POLL_CLAIM_TIMEOUT = env_int("GOVSOCIAL_POLL_CLAIM_TIMEOUT", 15 * 60, minimum=1)
 if PRODUCTION and GOVSOCIAL_PLATFORM_MODE == "live":
     for _name in ("X_BEARER_TOKEN", "FACEBOOK_APP_ID", "FACEBOOK_APP_SECRET", "YOUTUBE_API_KEY"):

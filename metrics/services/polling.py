@@ -14,11 +14,11 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -36,19 +36,19 @@ from metrics.platforms.base import (
     NotFound,
     PlatformClient,
     PlatformError,
-    PostsResult,
     RateLimited,
     Suspended,
     redact,
 )
+from metrics.services.bulk import copy_upsert
 
 log = logging.getLogger(__name__)
-
 
 
 def stale_claim() -> timedelta:
     """How long a claimed batch may run before another worker may take it over (its worker died)."""
     return timedelta(seconds=settings.GOVSOCIAL_POLL_CLAIM_TIMEOUT)
+
 
 ACCOUNT_STATUS_FOR_ERROR = {
     NotFound: AccountStatus.NOT_FOUND,
@@ -104,7 +104,7 @@ def poll_run_create(
             platform=platform, now=now, state=state, account_ids=account_ids, hourly_only=hourly_only
         ).values_list("pk", flat=True)
     )
-    size = batch_size or get_client(platform).batch_size
+    size = batch_size or settings.GOVSOCIAL_POLL_BATCH_ACCOUNTS
     with transaction.atomic():
         run = PollRun.objects.create(
             platform=platform,
@@ -187,28 +187,92 @@ def _release(batch_id: int, *, not_before: datetime | None, error: str) -> None:
     )
 
 
-def _refs(accounts: list[Account]) -> list[AccountRef]:
-    refs = []
-    for account in accounts:
-        state = getattr(account, "poll_state", None)
-        refs.append(
-            AccountRef(
-                account_id=account.pk,
-                handle=account.handle,
-                platform_id=account.platform_id,
-                credentials=account.credentials,
-                since_id=state.since_id if state else "",
-                since=state.newest_post_at if state else None,
-                posts_total=state.posts_total if state else None,
-            )
+@dataclass(slots=True)
+class _Row:
+    """An account and its poll state as the hot path needs them (no model instances)."""
+
+    pk: int
+    handle: str
+    platform_id: str
+    credentials: dict | None
+    display_name: str
+    verified: bool
+    status: str
+    status_changed_at: datetime | None
+    status_reason: str
+    last_polled_at: datetime | None
+    last_success_at: datetime | None
+    last_error_at: datetime | None
+    last_error_kind: str | None
+    last_error: str | None
+    consecutive_failures: int | None
+    since_id: str | None
+    newest_post_at: datetime | None
+    posts_total: int | None
+    paused_until: datetime | None
+
+    def ref(self) -> AccountRef:
+        return AccountRef(
+            account_id=self.pk,
+            handle=self.handle,
+            platform_id=self.platform_id,
+            credentials=self.credentials,
+            since_id=self.since_id or "",
+            since=self.newest_post_at,
+            posts_total=self.posts_total,
         )
-    return refs
+
+    def account_key(self) -> tuple:
+        return (self.platform_id, self.display_name, self.verified, self.status)
+
+
+_ROW_FIELDS = [
+    "pk",
+    "handle",
+    "platform_id",
+    "credentials",
+    "display_name",
+    "verified",
+    "status",
+    "status_changed_at",
+    "status_reason",
+    *(f"poll_state__{name}" for name in (
+        "last_polled_at", "last_success_at", "last_error_at", "last_error_kind", "last_error",
+        "consecutive_failures", "since_id", "newest_post_at", "posts_total", "paused_until",
+    )),
+]  # fmt: skip
+
+
+def _load_accounts(account_ids: list[int], slot: datetime) -> list[_Row]:
+    """The batch's accounts that have no snapshot in this slot yet, in one query."""
+    has_snapshot = Snapshot.objects.filter(account=OuterRef("pk"), slot=slot)
+    rows = (
+        Account.objects.filter(pk__in=account_ids)
+        .exclude(Exists(has_snapshot))
+        .order_by("pk")
+        .values_list(*_ROW_FIELDS)
+    )
+    loaded = []
+    for values in rows:
+        row = _Row(*values)
+        # an account never polled has no poll state yet: start from the model's defaults
+        row.last_error_kind = row.last_error_kind or ""
+        row.last_error = row.last_error or ""
+        row.since_id = row.since_id or ""
+        row.consecutive_failures = row.consecutive_failures or 0
+        loaded.append(row)
+    return loaded
 
 
 def poll_batch_execute(
     *, batch_id: int, client: PlatformClient | None = None, now: datetime | None = None
 ) -> BatchOutcome:
-    """Poll one batch. Raises ``RateLimited`` or ``Transient`` (batch released) for the caller to reschedule."""
+    """Poll one batch: all API work first, then one transaction of writes.
+
+    A rate limit or transient failure part-way stores what was fetched, releases
+    the batch and re-raises for the caller to reschedule; the accounts already
+    stored are skipped when the batch runs again.
+    """
     now = now or timezone.now()
     if not _claim(batch_id, now):
         return BatchOutcome(claimed=False)
@@ -221,37 +285,52 @@ def poll_batch_execute(
 
     client = client or get_client(run.platform)
     calls_before = client.api_calls
-    has_snapshot = Snapshot.objects.filter(account=OuterRef("pk"), slot=run.slot)
-    accounts = list(
-        Account.objects.filter(pk__in=batch.account_ids)
-        .exclude(Exists(has_snapshot))
-        .select_related("poll_state")
-        .order_by("pk")
-    )
-    outcome = BatchOutcome(claimed=True)
-    if accounts:
-        refs = _refs(accounts)
-        try:
+    accounts = _load_accounts(batch.account_ids, run.slot)
+    work = _BatchWork(run=run, now=now)
+    interrupted: PlatformError | None = None
+    try:
+        for start in range(0, len(accounts), client.batch_size):
+            chunk = accounts[start : start + client.batch_size]
+            refs = [row.ref() for row in chunk]
             result = client.lookup(refs)
-        except RateLimited as exc:
-            _pause_platform(run, exc)
-            _release(batch_id, not_before=exc.resume_at, error=exc.message)
-            _record_run(run.pk, api_calls=client.api_calls - calls_before, errors=Counter({exc.kind: 1}), exc=exc)
-            raise
-        except AppAuthError as exc:
-            outcome.api_calls = client.api_calls - calls_before
-            outcome.errors[exc.kind] += len(accounts)
-            _finish_batch(batch_id, run.pk, outcome, status=PollBatch.Status.FAILED, error=exc.message, accounts=0)
-            log.error("poll run %s: %s credentials rejected: %s", run.pk, run.platform, exc.message)
-            return outcome
-        except PlatformError as exc:
-            _release(batch_id, not_before=None, error=exc.message)
-            _record_run(run.pk, api_calls=client.api_calls - calls_before, errors=Counter({exc.kind: 1}), exc=exc)
-            raise
-        states = _store_lookup(run, accounts, result, now, outcome)
-        outcome.posts = _fetch_and_store_posts(run, client, accounts, refs, result, states, now, outcome)
+            work.add_lookup(chunk, result)
+            work.fetch_posts(client, chunk, refs, result)
+    except RateLimited as exc:
+        _pause_platform(run, exc)
+        interrupted = exc
+    except PlatformError as exc:
+        interrupted = exc
+    work.write()
+    outcome = work.outcome
     outcome.api_calls = client.api_calls - calls_before
-    _finish_batch(batch_id, run.pk, outcome, status=PollBatch.Status.DONE, error="", accounts=len(accounts))
+    if interrupted is None:
+        _finish_batch(batch_id, run.pk, outcome, status=PollBatch.Status.DONE, error="", accounts=work.accounts_done)
+    elif isinstance(interrupted, AppAuthError):
+        outcome.errors[interrupted.kind] += len(accounts) - work.accounts_done
+        _finish_batch(
+            batch_id,
+            run.pk,
+            outcome,
+            status=PollBatch.Status.FAILED,
+            error=interrupted.message,
+            accounts=work.accounts_done,
+        )
+        log.error("poll run %s: %s credentials rejected: %s", run.pk, run.platform, interrupted.message)
+    else:
+        outcome.errors[interrupted.kind] += 1
+        not_before = interrupted.resume_at if isinstance(interrupted, RateLimited) else None
+        _release(batch_id, not_before=not_before, error=interrupted.message)
+        _record_run(
+            run.pk,
+            api_calls=outcome.api_calls,
+            errors=outcome.errors,
+            accounts_done=work.accounts_done,
+            snapshots=outcome.snapshots,
+            posts=outcome.posts,
+            exc=interrupted,
+        )
+        PollBatch.objects.filter(pk=batch_id).update(api_calls=F("api_calls") + outcome.api_calls)
+        raise interrupted
     return outcome
 
 
@@ -284,70 +363,172 @@ def _pause_platform(run: PollRun, exc: RateLimited) -> None:
     )
 
 
-def _store_lookup(
-    run: PollRun, accounts: list[Account], result: LookupResult, now: datetime, outcome: BatchOutcome
-) -> int:
-    snapshots = []
-    changed_accounts = []
-    states = []
-    for account in accounts:
-        state = getattr(account, "poll_state", None) or AccountPollState(account=account)
-        state.last_polled_at = now
-        error = result.errors.get(account.pk)
-        profile = result.profiles.get(account.pk)
-        new_status = account.status
-        if error is not None:
-            outcome.errors[error.kind] += 1
-            _note_error(state, error, now)
-            new_status = ACCOUNT_STATUS_FOR_ERROR.get(type(error), account.status)
-        elif profile is not None:
-            snapshots.append(
-                Snapshot(
-                    account=account,
-                    slot=run.slot,
-                    taken_at=now,
-                    followers=profile.followers,
-                    following=profile.following,
-                    posts_total=profile.posts_total,
-                    listed=profile.listed,
-                    likes=profile.likes,
-                    views=profile.views,
-                    run=run,
-                )
+class _BatchWork:
+    """What one batch fetched, kept in memory until ``write`` stores it in one transaction."""
+
+    def __init__(self, *, run: PollRun, now: datetime):
+        self.run = run
+        self.now = now
+        self.outcome = BatchOutcome(claimed=True)
+        self.snapshots: list[tuple] = []
+        self.posts: dict[tuple[int, str], tuple] = {}
+        self.states: dict[int, _Row] = {}
+        self.changed: dict[int, _Row] = {}
+        self.accounts_done = 0
+
+    def add_lookup(self, rows: list[_Row], result: LookupResult) -> None:
+        now = self.now
+        for row in rows:
+            row.last_polled_at = now
+            self.states[row.pk] = row
+            self.accounts_done += 1
+            error = result.errors.get(row.pk)
+            profile = result.profiles.get(row.pk)
+            before = row.account_key()
+            new_status = row.status
+            if error is not None:
+                self.outcome.errors[error.kind] += 1
+                _note_error(row, error, now)
+                new_status = ACCOUNT_STATUS_FOR_ERROR.get(type(error), row.status)
+            elif profile is not None:
+                self.snapshots.append(
+                    (row.pk, self.run.slot, now, profile.followers, profile.following, profile.posts_total,
+                     profile.listed, profile.likes, profile.views, self.run.pk)
+                )  # fmt: skip
+                row.last_success_at = now
+                row.consecutive_failures = 0
+                if row.status in (AccountStatus.NOT_FOUND, AccountStatus.SUSPENDED):
+                    new_status = AccountStatus.ACTIVE
+                row.platform_id = result.resolved_ids.get(row.pk) or profile.platform_id or row.platform_id
+                if profile.display_name:
+                    row.display_name = profile.display_name[:200]
+                row.verified = profile.verified
+            else:
+                continue
+            if new_status != row.status:
+                row.status = new_status
+                row.status_changed_at = now
+                row.status_reason = error.message[:500] if error is not None else ""
+            if row.account_key() != before:
+                self.changed[row.pk] = row
+
+    def fetch_posts(self, client: PlatformClient, rows: list[_Row], refs: list[AccountRef], result: LookupResult):
+        """New posts of each account that has any; per-account problems are noted, app-wide ones raised."""
+        now = self.now
+        for row, ref in zip(rows, refs, strict=True):
+            profile = result.profiles.get(row.pk)
+            if profile is None:
+                continue
+            if profile.platform_id and ref.platform_id != profile.platform_id:
+                ref = replace(ref, platform_id=profile.platform_id)
+            if client.needs_posts(ref, profile):
+                try:
+                    fetched = client.fetch_posts(ref)
+                except RateLimited as exc:
+                    if exc.scope == "app":
+                        raise
+                    self.outcome.errors[exc.kind] += 1
+                    _note_error(row, exc, now)
+                    row.paused_until = exc.resume_at
+                    continue
+                except (AccountError, PlatformError) as exc:
+                    if isinstance(exc, AppAuthError):
+                        raise
+                    self.outcome.errors[exc.kind] += 1
+                    _note_error(row, exc, now)
+                    if isinstance(exc, AuthExpired) and row.status != AccountStatus.REAUTH_REQUIRED:
+                        row.status = AccountStatus.REAUTH_REQUIRED
+                        row.status_changed_at = now
+                        row.status_reason = exc.message[:500]
+                        self.changed[row.pk] = row
+                    continue
+                for item in fetched.posts:
+                    self.posts[(row.pk, item.platform_post_id)] = (
+                        row.pk, item.platform_post_id, item.kind, item.created_at, item.text[:5000], item.url[:500],
+                        item.duration_seconds, item.live_status, item.likes, item.reposts, item.replies, item.quotes,
+                        item.views, now, now,
+                    )  # fmt: skip
+                if fetched.newest_id:
+                    row.since_id = fetched.newest_id
+                if fetched.posts:
+                    newest = max(item.created_at for item in fetched.posts)
+                    if row.newest_post_at is None or newest > row.newest_post_at:
+                        row.newest_post_at = newest
+            row.posts_total = profile.posts_total
+
+    def write(self) -> None:
+        with transaction.atomic():
+            # Accounts with a snapshot in this slot were left out when the batch was read, so a
+            # conflict here means another worker stored that snapshot meanwhile: the first one stays.
+            copy_upsert(Snapshot, _SNAPSHOT_COLUMNS, self.snapshots, conflict=["account", "slot"])
+            copy_upsert(
+                Post, _POST_COLUMNS, self.posts.values(), conflict=["account", "platform_post_id"], update=_POST_UPDATE
             )
-            state.last_success_at = now
-            state.consecutive_failures = 0
-            if account.status in (AccountStatus.NOT_FOUND, AccountStatus.SUSPENDED):
-                new_status = AccountStatus.ACTIVE
-            resolved = result.resolved_ids.get(account.pk) or profile.platform_id
-            if resolved and resolved != account.platform_id:
-                account.platform_id = resolved
-            if profile.display_name:
-                account.display_name = profile.display_name[:200]
-            account.verified = profile.verified
-        if new_status != account.status:
-            account.status = new_status
-            account.status_changed_at = now
-            account.status_reason = error.message[:500] if error is not None else ""
-        changed_accounts.append(account)
-        states.append(state)
-    with transaction.atomic():
-        created = Snapshot.objects.bulk_create(snapshots, ignore_conflicts=True, batch_size=1000)
-        Account.objects.bulk_update(
-            changed_accounts,
-            ["platform_id", "display_name", "verified", "status", "status_changed_at", "status_reason"],
-            batch_size=1000,
+            _update_accounts(list(self.changed.values()))
+            copy_upsert(
+                AccountPollState,
+                ["account", *_STATE_FIELDS],
+                ([row.pk, *(getattr(row, name) for name in _STATE_FIELDS)] for row in self.states.values()),
+                conflict=["account"],
+                update=_STATE_FIELDS,
+            )
+        self.outcome.snapshots = len(self.snapshots)
+        self.outcome.posts = len(self.posts)
+
+
+_SNAPSHOT_COLUMNS = [
+    "account", "slot", "taken_at", "followers", "following", "posts_total", "listed", "likes", "views", "run",
+]  # fmt: skip
+_POST_COLUMNS = [
+    "account", "platform_post_id", "kind", "created_at", "text", "url", "duration_seconds", "live_status",
+    "likes", "reposts", "replies", "quotes", "views", "first_seen_at", "metrics_updated_at",
+]  # fmt: skip
+_POST_UPDATE = [
+    "likes",
+    "reposts",
+    "replies",
+    "quotes",
+    "views",
+    "live_status",
+    "duration_seconds",
+    "metrics_updated_at",
+]
+_ACCOUNT_FIELDS = ["platform_id", "display_name", "verified", "status", "status_changed_at", "status_reason"]
+
+
+def _update_accounts(accounts: list[_Row]) -> None:
+    """Write the changed accounts: one UPDATE ... FROM (VALUES ...) on PostgreSQL."""
+    if not accounts:
+        return
+    if connection.vendor != "postgresql":
+        models = [Account(pk=a.pk, **{name: getattr(a, name) for name in _ACCOUNT_FIELDS}) for a in accounts]
+        Account.objects.bulk_update(models, _ACCOUNT_FIELDS, batch_size=500)
+        return
+    from psycopg2.extras import execute_values
+
+    table = Account._meta.db_table
+    rows = [
+        (a.pk, a.platform_id, a.display_name, a.verified, a.status, a.status_changed_at, a.status_reason)
+        for a in accounts
+    ]
+    with connection.cursor() as cursor:
+        execute_values(
+            cursor.cursor,
+            f"UPDATE {table} AS a SET platform_id = v.platform_id, display_name = v.display_name, "
+            "verified = v.verified, status = v.status, status_changed_at = v.status_changed_at::timestamptz, "
+            "status_reason = v.status_reason, updated_at = now() "
+            "FROM (VALUES %s) AS v(id, platform_id, display_name, verified, status, status_changed_at, status_reason) "
+            "WHERE a.id = v.id",
+            rows,
+            page_size=1000,
         )
-        _save_states(states)
-    outcome.snapshots = len(created)
-    return {state.account_id: state for state in states}
 
 
-def _note_error(state: AccountPollState, error: AccountError | PlatformError, now: datetime) -> None:
-    state.last_error_at = now
-    state.last_error_kind = error.kind
-    state.last_error = error.message[:2000]
-    state.consecutive_failures += 1
+def _note_error(row: _Row, error: AccountError | PlatformError, now: datetime) -> None:
+    row.last_error_at = now
+    row.last_error_kind = error.kind
+    row.last_error = error.message[:2000]
+    row.consecutive_failures = (row.consecutive_failures or 0) + 1
 
 
 _STATE_FIELDS = [
@@ -362,99 +543,6 @@ _STATE_FIELDS = [
     "posts_total",
     "paused_until",
 ]
-
-
-def _save_states(states: list[AccountPollState]) -> None:
-    AccountPollState.objects.bulk_create(
-        states,
-        update_conflicts=True,
-        unique_fields=["account"],
-        update_fields=_STATE_FIELDS,
-        batch_size=1000,
-    )
-
-
-def _fetch_and_store_posts(
-    run: PollRun,
-    client: PlatformClient,
-    accounts: list[Account],
-    refs: list[AccountRef],
-    result: LookupResult,
-    states: dict[int, AccountPollState],
-    now: datetime,
-    outcome: BatchOutcome,
-) -> int:
-    written = 0
-    touched = []
-    for account, ref in zip(accounts, refs, strict=True):
-        profile = result.profiles.get(account.pk)
-        if profile is None:
-            continue
-        state = states[account.pk]
-        if profile.platform_id and ref.platform_id != profile.platform_id:
-            ref = AccountRef(**{**ref.__dict__, "platform_id": profile.platform_id})
-        if client.needs_posts(ref, profile):
-            try:
-                posts = client.fetch_posts(ref)
-            except RateLimited as exc:
-                outcome.errors[exc.kind] += 1
-                _note_error(state, exc, now)
-                if exc.scope == "app":
-                    _pause_platform(run, exc)
-                    touched.append(state)
-                    break  # no more calls now; the next poll catches up from since_id
-                state.paused_until = exc.resume_at
-                touched.append(state)
-                continue
-            except (AccountError, PlatformError) as exc:
-                outcome.errors[exc.kind] += 1
-                _note_error(state, exc, now)
-                if isinstance(exc, AuthExpired):
-                    Account.objects.filter(pk=account.pk).exclude(status=AccountStatus.REAUTH_REQUIRED).update(
-                        status=AccountStatus.REAUTH_REQUIRED, status_changed_at=now, status_reason=exc.message[:500]
-                    )
-                touched.append(state)
-                continue
-            written += _store_posts(account, posts)
-            if posts.newest_id:
-                state.since_id = posts.newest_id
-            if posts.posts:
-                state.newest_post_at = max(p.created_at for p in posts.posts)
-        state.posts_total = profile.posts_total
-        touched.append(state)
-    _save_states(touched)
-    return written
-
-
-def _store_posts(account: Account, result: PostsResult) -> int:
-    rows = [
-        Post(
-            account=account,
-            platform_post_id=item.platform_post_id,
-            kind=item.kind,
-            created_at=item.created_at,
-            text=item.text[:5000],
-            url=item.url[:500],
-            duration_seconds=item.duration_seconds,
-            live_status=item.live_status,
-            likes=item.likes,
-            reposts=item.reposts,
-            replies=item.replies,
-            quotes=item.quotes,
-            views=item.views,
-        )
-        for item in result.posts
-    ]
-    if not rows:
-        return 0
-    Post.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["account", "platform_post_id"],
-        update_fields=["likes", "reposts", "replies", "quotes", "views", "live_status", "duration_seconds"],
-        batch_size=1000,
-    )
-    return len(rows)
 
 
 def _finish_batch(batch_id: int, run_id: int, outcome: BatchOutcome, *, status: str, error: str, accounts: int) -> None:

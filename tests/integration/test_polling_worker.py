@@ -75,7 +75,7 @@ def test_a_worker_polls_end_to_end(tmp_path, queue, settings):
     context, log = worker(tmp_path, queue)
     with context:
         wait_for(lambda: "ready." in log.read_text(errors="replace"), 60, "the worker", log)
-        run = poll_run_create(platform=Platform.X)  # batches go to Redis on commit
+        run = poll_run_create(platform=Platform.X, batch_size=100)  # batches go to Redis on commit
         assert run.batches_total == 3
         wait_for(lambda: PollRun.objects.get(pk=run.pk).status != RunStatus.RUNNING, 120, "the poll to finish", log)
     run.refresh_from_db()
@@ -95,7 +95,7 @@ def test_killed_worker_then_resume_leaves_no_duplicate_and_no_gap(tmp_path, queu
     context, log = worker(tmp_path, queue, GOVSOCIAL_SIMULATED_LATENCY_MS="1500", GOVSOCIAL_POLL_CLAIM_TIMEOUT="3")
     with context as process:
         wait_for(lambda: "ready." in log.read_text(errors="replace"), 60, "the worker", log)
-        run = poll_run_create(platform=Platform.YOUTUBE)
+        run = poll_run_create(platform=Platform.YOUTUBE, batch_size=50)
         wait_for(lambda: Snapshot.objects.filter(run=run).count() >= 100, 60, "two batches to be stored", log)
         wait_for(
             lambda: PollBatch.objects.filter(run=run, status=PollBatch.Status.RUNNING).exists(),
