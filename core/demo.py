@@ -16,6 +16,7 @@ from django.db import transaction
 
 from departments.choices import Platform, UnitKind
 from departments.models import Account, State, Unit
+from metrics.models import Snapshot
 from metrics.services.history import history_backfill
 from users.models import User
 
@@ -149,6 +150,7 @@ def demo_seed(*, history_days: int = 90) -> dict:
         users = demo_users_create()
         accounts = demo_accounts_create()
     history = {"snapshots": 0, "posts": 0}
-    if history_days and settings.GOVSOCIAL_PLATFORM_MODE == "simulated":
+    # History once: a second `make run` keeps what the worker has added since.
+    if history_days and settings.GOVSOCIAL_PLATFORM_MODE == "simulated" and not Snapshot.objects.exists():
         history = history_backfill(days=history_days)
     return {"users": users, "accounts": accounts, "history": history}

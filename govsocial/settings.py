@@ -202,6 +202,8 @@ GOVSOCIAL_SIMULATED_FAULTS = env_bool("GOVSOCIAL_SIMULATED_FAULTS", True)
 GOVSOCIAL_SIMULATED_LATENCY_MS = env_int("GOVSOCIAL_SIMULATED_LATENCY_MS", 0, minimum=0)
 # Polling: every account once a day at this hour (IST); accounts in a campaign every hour.
 GOVSOCIAL_POLL_DAILY_HOUR = env_int("GOVSOCIAL_POLL_DAILY_HOUR", 6, minimum=0)
+# Poll every account every hour (the demo does, to show the worker at work; real APIs would bill for it).
+GOVSOCIAL_POLL_ALL_HOURLY = env_bool("GOVSOCIAL_POLL_ALL_HOURLY", False)
 # A batch claimed longer ago than this is taken to be orphaned by a dead worker and may be claimed again.
 # Accounts per poll task: fetched in API-sized requests (100 on X, 50 elsewhere), written in one transaction.
 GOVSOCIAL_POLL_BATCH_ACCOUNTS = env_int("GOVSOCIAL_POLL_BATCH_ACCOUNTS", 1000, minimum=1)

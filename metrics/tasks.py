@@ -43,6 +43,12 @@ def poll_batch(self, batch_id: int) -> dict:
             polling.poll_batch_fail(batch_id=batch_id, error=exc.message)
             return {"batch": batch_id, "gave_up": True}
         raise self.retry(countdown=backoff(self.request.retries), exc=exc) from None
+    except Exception as exc:
+        # A bug, not the platform: record it on the run and the accounts (the health page shows it),
+        # instead of leaving the batch to be picked up and fail again forever.
+        log.exception("poll batch %s failed", batch_id)
+        polling.poll_batch_fail(batch_id=batch_id, error=f"internal error: {type(exc).__name__}: {exc}")
+        raise
     return {"batch": batch_id, "claimed": outcome.claimed, "snapshots": outcome.snapshots, "posts": outcome.posts}
 
 
@@ -50,7 +56,11 @@ def poll_batch(self, batch_id: int) -> dict:
 def poll_scheduled(force_all: bool = False) -> list[int]:
     """Hourly: every account once a day at the configured hour (IST); campaign accounts every hour."""
     now = timezone.now()
-    daily = force_all or timezone.localtime(now).hour == settings.GOVSOCIAL_POLL_DAILY_HOUR
+    daily = (
+        force_all
+        or settings.GOVSOCIAL_POLL_ALL_HOURLY
+        or timezone.localtime(now).hour == settings.GOVSOCIAL_POLL_DAILY_HOUR
+    )
     runs = []
     for platform in Platform.values:
         run = polling.poll_run_create(platform=platform, trigger=RunTrigger.SCHEDULE, hourly_only=not daily, now=now)

@@ -39,7 +39,8 @@ def copy_upsert(
     if not rows:
         return
     if connection.vendor != "postgresql":
-        objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        attnames = [model._meta.get_field(name).attname for name in columns]
+        objects = [model(**dict(zip(attnames, row, strict=True))) for row in rows]
         if update:
             model.objects.bulk_create(
                 objects, update_conflicts=True, unique_fields=list(conflict), update_fields=list(update), batch_size=500

@@ -36,7 +36,8 @@ def history_backfill(*, days: int = 90, now: datetime | None = None, chunk: int 
 def _backfill_chunk(accounts: list[Account], moments: list[datetime], now: datetime, totals: dict[str, int]) -> None:
     snapshots, posts, states, changed = [], [], [], []
     for account in accounts:
-        client = SimulatedClient(account.platform, now=now)
+        # posts up to the last history moment, consistent with its snapshot; the first live poll catches up
+        client = SimulatedClient(account.platform, now=moments[-1])
         if persona(account.platform, account.handle).fault in ("not_found", "suspended"):
             continue
         ref = AccountRef(account_id=account.pk, handle=account.handle, platform_id=account.platform_id)

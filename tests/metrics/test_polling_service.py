@@ -196,3 +196,37 @@ def test_hourly_polling_only_for_accounts_that_asked(world):
     AccountPollState.objects.create(account=world.dausa_x, hourly_until=timezone.now() + timedelta(days=15))
     run = poll_run_create(platform="x", enqueue=False, hourly_only=True)
     assert run.accounts_total == 1
+
+
+def test_an_unexpected_error_in_a_batch_is_recorded_not_looped(world, monkeypatch):
+    from metrics import tasks
+
+    run = x_run()
+    batch = run.batches.get()
+
+    def broken(**kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(tasks.polling, "poll_batch_execute", broken)
+    with pytest.raises(ZeroDivisionError):
+        tasks.poll_batch.apply(args=[batch.pk], throw=True)
+    batch.refresh_from_db()
+    run.refresh_from_db()
+    assert batch.status == PollBatch.Status.FAILED and "ZeroDivisionError: a bug" in batch.last_error
+    assert run.status == RunStatus.FINISHED_WITH_ERRORS
+
+
+def test_sqlite_fallback_of_the_bulk_writer(world, settings):
+    from unittest import mock
+
+    from metrics.services import bulk
+
+    rows = [(world.patna_x.pk, NOW, NOW, 10, None, None, None, None, None, None)]
+    with mock.patch.object(bulk.connection, "vendor", "sqlite"):
+        bulk.copy_upsert(
+            Snapshot,
+            ["account", "slot", "taken_at", "followers", "following", "posts_total", "listed", "likes", "views", "run"],
+            rows,
+            conflict=["account", "slot"],
+        )
+    assert Snapshot.objects.get(account=world.patna_x).followers == 10

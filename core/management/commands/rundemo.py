@@ -1,5 +1,6 @@
 """Serve govsocial with a Celery worker and beat beside it (the ``make run`` command)."""
 
+import os
 import subprocess
 import sys
 
@@ -8,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from core.demo import DEMO_PASSWORD, DEMO_USERS
+from govsocial.celery import app as celery_app
 
 
 class Command(BaseCommand):
@@ -32,7 +34,11 @@ class Command(BaseCommand):
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                # the demo polls every account every hour, so new snapshots keep arriving
+                env={**os.environ, "GOVSOCIAL_POLL_ALL_HOURLY": "true"},
             )  # fmt: skip
+            # and one poll right away, so the health page shows the worker at work within seconds
+            celery_app.send_task("metrics.tasks.poll_scheduled", kwargs={"force_all": True})
         url = f"http://{addr}/"
         lines = [
             "",

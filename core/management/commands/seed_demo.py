@@ -13,6 +13,10 @@ class Command(BaseCommand):
     def handle(self, *args, history_days: int, **options):
         if not Unit.objects.exists():
             raise CommandError("No units yet: run `manage.py load_hierarchy` first.")
+        self.stdout.write(
+            f"Creating demo users and accounts; on the first run also {history_days} days of simulated history "
+            "(about a minute)…"
+        )
         result = demo_seed(history_days=history_days)
         history = result["history"]
         self.stdout.write(
