@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 
 def test_make_run_serves_login_and_worker_runs_without_redis(tmp_path):
     env = clean_env(GOVSOCIAL_VAR_DIR=str(tmp_path))
-    for args in (("migrate", "--noinput"), ("load_hierarchy", "--state", "BR"), ("seed_demo",)):
+    for args in (("migrate", "--noinput"), ("load_hierarchy", "--state", "BR"), ("seed_demo", "--history-days", "3")):
         result = manage(*args, env=env)
         assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "govsocial.sqlite3").exists()
