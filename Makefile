@@ -38,6 +38,10 @@ test: $(VENV)/.installed-dev
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(VENV)/bin/pytest
 
+## make bench: the benchmarks in bench/ (PostgreSQL and Redis as for make test; creates its own database).
+bench: $(VENV)/.installed-dev
+	$(TEST_ENV) $(PY) bench/poll_benchmark.py
+
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
