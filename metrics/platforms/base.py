@@ -146,6 +146,12 @@ class LookupResult:
     errors: dict[int, AccountError] = field(default_factory=dict)  # account_id -> error
     resolved_ids: dict[int, str] = field(default_factory=dict)  # account_id -> platform id found from the handle
 
+    def add_profile(self, account: AccountRef, profile: Profile) -> None:
+        """Record an account's profile, and its platform id when the platform told us a new one."""
+        self.profiles[account.account_id] = profile
+        if profile.platform_id != account.platform_id:
+            self.resolved_ids[account.account_id] = profile.platform_id
+
 
 @dataclass
 class PostsResult:

@@ -115,7 +115,7 @@ class FacebookClient:
                 if page is None:
                     result.errors[account.account_id] = NotFound(f"Graph returned no Page for {_ref(account)}")
                 else:
-                    _record(result, account, page)
+                    result.add_profile(account, _profile(page))
         return result
 
     def _lookup_one_by_one(self, graph: VersionedGraphAPI, chunk: Sequence[AccountRef], result: LookupResult) -> None:
@@ -125,7 +125,7 @@ class FacebookClient:
             except AccountError as exc:
                 result.errors[account.account_id] = exc
             else:
-                _record(result, account, page)
+                result.add_profile(account, _profile(page))
 
     # --- posts ------------------------------------------------------------------
 
@@ -236,13 +236,6 @@ def _posts_fields(since: datetime) -> str:
         "{id,status,title,creation_time,broadcast_start_time,permalink_url,video{id,length}}"
     )
     return f"{posts},{lives}"
-
-
-def _record(result: LookupResult, account: AccountRef, page: Mapping[str, Any]) -> None:
-    profile = _profile(page)
-    result.profiles[account.account_id] = profile
-    if profile.platform_id != account.platform_id:
-        result.resolved_ids[account.account_id] = profile.platform_id
 
 
 def _profile(page: Mapping[str, Any]) -> Profile:

@@ -140,7 +140,7 @@ class YouTubeClient:
             if channel is None:
                 result.errors[account.account_id] = NotFound(f"YouTube has no channel {_channel_id(account)}")
             else:
-                _record(result, account, channel)
+                result.add_profile(account, _profile(channel))
 
     def _lookup_handle(self, account: AccountRef, result: LookupResult) -> None:
         handle = account.handle if account.handle.startswith("@") else f"@{account.handle}"
@@ -149,7 +149,7 @@ class YouTubeClient:
         if not items:
             result.errors[account.account_id] = NotFound(f"YouTube has no channel {handle}")
         else:
-            _record(result, account, items[0])
+            result.add_profile(account, _profile(items[0]))
 
     # --- posts ------------------------------------------------------------------
 
@@ -191,13 +191,6 @@ def _channel_id(account: AccountRef) -> str:
 def _count(value: Any) -> int | None:
     """The API sends counts as strings (unsigned 64-bit)."""
     return int(value) if value is not None else None
-
-
-def _record(result: LookupResult, account: AccountRef, channel: Mapping[str, Any]) -> None:
-    profile = _profile(channel)
-    result.profiles[account.account_id] = profile
-    if profile.platform_id != account.platform_id:
-        result.resolved_ids[account.account_id] = profile.platform_id
 
 
 def _profile(channel: Mapping[str, Any]) -> Profile:
