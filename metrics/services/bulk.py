@@ -66,9 +66,10 @@ def copy_upsert(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS "
             f"SELECT {column_list} FROM {table} WITH NO DATA"
         )
-        cursor.execute(f"TRUNCATE {staging}")
         cursor.cursor.copy_expert(f"COPY {staging} ({column_list}) FROM STDIN", buffer)
         cursor.execute(
             f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {staging} "
             f"ON CONFLICT ({', '.join(conflict_columns)}) {action}"
         )
+        # emptied at commit anyway; emptied now too in case the transaction stages this table again
+        cursor.execute(f"DELETE FROM {staging}")
