@@ -168,7 +168,7 @@ def main() -> int:
     ]
     write_started = time.perf_counter()
     for start in range(0, len(rows), 1000):
-        with transaction.atomic():
+        with transaction.atomic():  # as the poll writes
             copy_upsert(Snapshot, columns, rows[start : start + 1000], conflict=["account", "slot"])
     write_seconds = time.perf_counter() - write_started
     write_rate = args.accounts / write_seconds

@@ -17,9 +17,13 @@ from django.db import connection, models
 
 
 def _text(value: object) -> str:
+    """One value in COPY's text format."""
+    kind = type(value)
+    if kind is int:
+        return str(value)
     if value is None:
         return "\\N"
-    if isinstance(value, bool):
+    if kind is bool:
         return "t" if value else "f"
     if isinstance(value, datetime):
         return value.isoformat()
