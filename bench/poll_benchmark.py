@@ -141,13 +141,13 @@ def main() -> int:
     print(f"baseline COPY: {args.accounts:,} rows in {copy_seconds:.2f}s = {copy_rate:,.0f} rows/s")
 
     # --- the poll's write path alone, on the same rows -----------------------------------
-    # What a poll task does with its rows: copy_upsert into metrics_snapshot itself (unique
+    # What a poll task does with its rows: copy_insert_new into metrics_snapshot itself (unique
     # constraint, foreign keys, indexes), 1,000 rows a transaction. A slot a year back keeps
     # these rows apart from the polls below.
     from django.db import transaction
 
     from metrics.models import Snapshot
-    from metrics.services.bulk import copy_upsert
+    from metrics.services.bulk import copy_insert_new
 
     past = slot - timedelta(days=365)
     rows = []
@@ -169,11 +169,11 @@ def main() -> int:
     write_started = time.perf_counter()
     for start in range(0, len(rows), 1000):
         with transaction.atomic():  # as the poll writes
-            copy_upsert(Snapshot, columns, rows[start : start + 1000], conflict=["account", "slot"])
+            copy_insert_new(Snapshot, columns, rows[start : start + 1000], conflict=["account", "slot"])
     write_seconds = time.perf_counter() - write_started
     write_rate = args.accounts / write_seconds
     print(
-        f"poll write path (copy_upsert, 1,000 rows a transaction): {write_rate:,.0f} rows/s "
+        f"poll write path (copy_insert_new, 1,000 rows a transaction): {write_rate:,.0f} rows/s "
         f"= {write_rate / copy_rate:.2f} x the COPY rate"
     )
     Snapshot.objects.filter(slot=past).delete()

@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from django.db import connection, models
+from django.db import IntegrityError, connection, models, transaction
 
 
 def _text(value: object) -> str:
@@ -70,10 +70,35 @@ def copy_upsert(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS "
             f"SELECT {column_list} FROM {table} WITH NO DATA"
         )
-        cursor.cursor.copy_expert(f"COPY {staging} ({column_list}) FROM STDIN", buffer)
+        with connection.wrap_database_errors:
+            cursor.cursor.copy_expert(f"COPY {staging} ({column_list}) FROM STDIN", buffer)
         cursor.execute(
             f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {staging} "
             f"ON CONFLICT ({', '.join(conflict_columns)}) {action}"
         )
         # emptied at commit anyway; emptied now too in case the transaction stages this table again
         cursor.execute(f"DELETE FROM {staging}")
+
+
+def copy_insert_new(
+    model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[object]], *, conflict: Sequence[str]
+) -> None:
+    """Insert rows that are expected to be new; any that already exist are skipped.
+
+    The common case (no conflict) is a plain ``COPY`` into the table. A unique violation,
+    which only a concurrent writer of the same rows can cause, rolls back to a savepoint
+    and takes the staging path with ``ON CONFLICT DO NOTHING``.
+    """
+    rows = list(rows)
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        copy_upsert(model, columns, rows, conflict=conflict)
+        return
+    column_list = ", ".join(model._meta.get_field(name).column for name in columns)
+    buffer = io.StringIO("".join("\t".join(_text(v) for v in row) + "\n" for row in rows))
+    try:
+        with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
+            cursor.cursor.copy_expert(f"COPY {model._meta.db_table} ({column_list}) FROM STDIN", buffer)
+    except IntegrityError:
+        copy_upsert(model, columns, rows, conflict=conflict)

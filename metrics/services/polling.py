@@ -40,7 +40,7 @@ from metrics.platforms.base import (
     Suspended,
     redact,
 )
-from metrics.services.bulk import copy_upsert
+from metrics.services.bulk import copy_insert_new, copy_upsert
 
 log = logging.getLogger(__name__)
 
@@ -460,7 +460,7 @@ class _BatchWork:
         with transaction.atomic():
             # Accounts with a snapshot in this slot were left out when the batch was read, so a
             # conflict here means another worker stored that snapshot meanwhile: the first one stays.
-            copy_upsert(Snapshot, _SNAPSHOT_COLUMNS, self.snapshots, conflict=["account", "slot"])
+            copy_insert_new(Snapshot, _SNAPSHOT_COLUMNS, self.snapshots, conflict=["account", "slot"])
             copy_upsert(
                 Post, _POST_COLUMNS, self.posts.values(), conflict=["account", "platform_post_id"], update=_POST_UPDATE
             )

@@ -230,3 +230,18 @@ def test_sqlite_fallback_of_the_bulk_writer(world, settings):
             conflict=["account", "slot"],
         )
     assert Snapshot.objects.get(account=world.patna_x).followers == 10
+
+
+def test_snapshot_writer_skips_rows_another_worker_wrote_meanwhile(world):
+    from metrics.services.bulk import copy_insert_new
+
+    slot = slot_for(NOW)
+    Snapshot.objects.create(account=world.patna_x, slot=slot, taken_at=NOW, followers=111)
+    columns = ["account", "slot", "taken_at", "followers"]
+    copy_insert_new(
+        Snapshot,
+        columns,
+        [(world.patna_x.pk, slot, NOW, 999), (world.gaya_x.pk, slot, NOW, 222)],
+        conflict=["account", "slot"],
+    )
+    assert dict(Snapshot.objects.values_list("account__handle", "followers")) == {"DMPatna": 111, "DMGaya": 222}
