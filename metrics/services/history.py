@@ -13,7 +13,8 @@ from departments.models import Account
 from metrics.models import AccountPollState, Post, Snapshot
 from metrics.platforms.base import AccountError, AccountRef
 from metrics.platforms.simulated import SimulatedClient, persona
-from metrics.services.polling import slot_for
+from metrics.services.bulk import copy_upsert
+from metrics.services.polling import POST_COLUMNS, SNAPSHOT_COLUMNS, post_row, slot_for, snapshot_row
 
 
 def history_backfill(*, days: int = 90, now: datetime | None = None, chunk: int = 500) -> dict[str, int]:
@@ -44,19 +45,7 @@ def _backfill_chunk(accounts: list[Account], moments: list[datetime], now: datet
         profile = None
         for moment in moments:
             profile = client.profile(ref, moment)
-            snapshots.append(
-                Snapshot(
-                    account=account,
-                    slot=slot_for(moment),
-                    taken_at=moment,
-                    followers=profile.followers,
-                    following=profile.following,
-                    posts_total=profile.posts_total,
-                    listed=profile.listed,
-                    likes=profile.likes,
-                    views=profile.views,
-                )
-            )
+            snapshots.append(snapshot_row(account.pk, slot_for(moment), moment, profile, None))
         if profile is None:
             continue
         if not account.platform_id:
@@ -72,24 +61,7 @@ def _backfill_chunk(accounts: list[Account], moments: list[datetime], now: datet
                 fetched = result.posts
             except AccountError:
                 fetched = []
-        for item in fetched:
-            posts.append(
-                Post(
-                    account=account,
-                    platform_post_id=item.platform_post_id,
-                    kind=item.kind,
-                    created_at=item.created_at,
-                    text=item.text,
-                    url=item.url,
-                    duration_seconds=item.duration_seconds,
-                    live_status=item.live_status,
-                    likes=item.likes,
-                    reposts=item.reposts,
-                    replies=item.replies,
-                    quotes=item.quotes,
-                    views=item.views,
-                )
-            )
+        posts.extend(post_row(account.pk, item, now) for item in fetched)
         newest = max(fetched, key=lambda p: p.created_at) if fetched else None
         states.append(
             AccountPollState(
@@ -102,8 +74,8 @@ def _backfill_chunk(accounts: list[Account], moments: list[datetime], now: datet
             )
         )
     with transaction.atomic():
-        Snapshot.objects.bulk_create(snapshots, ignore_conflicts=True, batch_size=2000)
-        Post.objects.bulk_create(posts, ignore_conflicts=True, batch_size=2000)
+        copy_upsert(Snapshot, SNAPSHOT_COLUMNS, snapshots, conflict=["account", "slot"])
+        copy_upsert(Post, POST_COLUMNS, posts, conflict=["account", "platform_post_id"])
         AccountPollState.objects.bulk_create(states, ignore_conflicts=True, batch_size=2000)
         Account.objects.bulk_update(changed, ["platform_id", "verified"], batch_size=1000)
     totals["snapshots"] += len(snapshots)

@@ -36,6 +36,8 @@ from metrics.platforms.base import (
     NotFound,
     PlatformClient,
     PlatformError,
+    PostItem,
+    Profile,
     RateLimited,
     Suspended,
     redact,
@@ -391,10 +393,7 @@ class _BatchWork:
                 _note_error(row, error, now)
                 new_status = ACCOUNT_STATUS_FOR_ERROR.get(type(error), row.status)
             elif profile is not None:
-                self.snapshots.append(
-                    (row.pk, self.run.slot, now, profile.followers, profile.following, profile.posts_total,
-                     profile.listed, profile.likes, profile.views, self.run.pk)
-                )  # fmt: skip
+                self.snapshots.append(snapshot_row(row.pk, self.run.slot, now, profile, self.run.pk))
                 row.last_success_at = now
                 row.consecutive_failures = 0
                 if row.status in (AccountStatus.NOT_FOUND, AccountStatus.SUSPENDED):
@@ -443,11 +442,7 @@ class _BatchWork:
                         self.changed[row.pk] = row
                     continue
                 for item in fetched.posts:
-                    self.posts[(row.pk, item.platform_post_id)] = (
-                        row.pk, item.platform_post_id, item.kind, item.created_at, item.text[:5000], item.url[:500],
-                        item.duration_seconds, item.live_status, item.likes, item.reposts, item.replies, item.quotes,
-                        item.views, now, now,
-                    )  # fmt: skip
+                    self.posts[(row.pk, item.platform_post_id)] = post_row(row.pk, item, now)
                 if fetched.newest_id:
                     row.since_id = fetched.newest_id
                 if fetched.posts:
@@ -460,9 +455,9 @@ class _BatchWork:
         with transaction.atomic():
             # Accounts with a snapshot in this slot were left out when the batch was read, so a
             # conflict here means another worker stored that snapshot meanwhile: the first one stays.
-            copy_insert_new(Snapshot, _SNAPSHOT_COLUMNS, self.snapshots, conflict=["account", "slot"])
+            copy_insert_new(Snapshot, SNAPSHOT_COLUMNS, self.snapshots, conflict=["account", "slot"])
             copy_upsert(
-                Post, _POST_COLUMNS, self.posts.values(), conflict=["account", "platform_post_id"], update=_POST_UPDATE
+                Post, POST_COLUMNS, self.posts.values(), conflict=["account", "platform_post_id"], update=POST_UPDATE
             )
             _update_accounts(list(self.changed.values()))
             copy_upsert(
@@ -476,14 +471,31 @@ class _BatchWork:
         self.outcome.posts = len(self.posts)
 
 
-_SNAPSHOT_COLUMNS = [
+def snapshot_row(account_id: int, slot: datetime, taken_at: datetime, profile: Profile, run_id: int | None) -> tuple:
+    """A snapshot as a row in ``SNAPSHOT_COLUMNS`` order."""
+    return (
+        account_id, slot, taken_at, profile.followers, profile.following, profile.posts_total, profile.listed,
+        profile.likes, profile.views, run_id,
+    )  # fmt: skip
+
+
+def post_row(account_id: int, item: PostItem, now: datetime) -> tuple:
+    """A post as a row in ``POST_COLUMNS`` order."""
+    return (
+        account_id, item.platform_post_id, item.kind, item.created_at, item.text[:5000], item.url[:500],
+        item.duration_seconds, item.live_status, item.likes, item.reposts, item.replies, item.quotes, item.views,
+        now, now,
+    )  # fmt: skip
+
+
+SNAPSHOT_COLUMNS = [
     "account", "slot", "taken_at", "followers", "following", "posts_total", "listed", "likes", "views", "run",
 ]  # fmt: skip
-_POST_COLUMNS = [
+POST_COLUMNS = [
     "account", "platform_post_id", "kind", "created_at", "text", "url", "duration_seconds", "live_status",
     "likes", "reposts", "replies", "quotes", "views", "first_seen_at", "metrics_updated_at",
 ]  # fmt: skip
-_POST_UPDATE = [
+POST_UPDATE = [
     "likes",
     "reposts",
     "replies",
