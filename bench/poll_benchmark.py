@@ -9,7 +9,7 @@ units and accounts, then:
    writes) into a table shaped like ``metrics_snapshot``, with its indexes;
 2. a cold poll (first poll: every X account's timeline is fetched once) and a
    warm poll an hour later (timelines only where the post count changed), each
-   by a real Celery worker (solo pool) fed through Redis;
+   by a real Celery worker (solo pool, or prefork with --concurrency) fed through Redis;
 and prints snapshots/s against the COPY rate, API calls against the minimum,
 and the worker's peak resident memory.
 """
@@ -36,6 +36,7 @@ BENCH_DB = "govsocial_bench"
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--concurrency", type=int, default=1, help="1: a solo worker; more: a prefork pool")
     args = parser.parse_args()
 
     import dj_database_url
@@ -200,7 +201,18 @@ def main() -> int:
     log = ROOT / "var" / "bench-worker.log"
     log.parent.mkdir(exist_ok=True)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "govsocial", "worker", "--pool=solo", "-Q", queue, "--loglevel=WARNING"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "govsocial",
+            "worker",
+            "-Q",
+            queue,
+            "--loglevel=WARNING",
+            *(["--pool=solo"] if args.concurrency == 1 else ["--pool=prefork", f"--concurrency={args.concurrency}"]),
+        ],
         cwd=ROOT,
         stdout=open(log, "wb"),  # noqa: SIM115 - the worker writes to it until the end
         stderr=subprocess.STDOUT,
@@ -222,8 +234,7 @@ def main() -> int:
             calls = sum(r.api_calls for r in runs)
             lookups = sum(math.ceil(per_platform[p] / BATCH_SIZE[p]) for p in per_platform)
             results.append((label, seconds, snapshots, calls, lookups, runs))
-        with open(f"/proc/{worker.pid}/status") as status:
-            peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM"))
+        peaks = [_peak_kb(pid) for pid in [worker.pid, *_children(worker.pid)]]
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=30)
@@ -239,9 +250,25 @@ def main() -> int:
         print(
             f"  API calls {calls:,}: lookups {lookups:,} (minimum ⌈N/batch⌉) + per-account post fetches {timelines:,}"
         )
-    print(f"worker peak memory (VmHWM): {peak_kb / 1024:.0f} MB")
+    print(
+        f"worker peak memory (VmHWM): {max(peaks) / 1024:.0f} MB per process, {sum(peaks) / 1024:.0f} MB "
+        f"for the {len(peaks)} process(es) of the worker (concurrency {args.concurrency})"
+    )
     admin.close()
     return 0
+
+
+def _peak_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM"))
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as handle:
+            return [int(child) for child in handle.read().split()]
+    except OSError:
+        return []
 
 
 if __name__ == "__main__":
