@@ -195,7 +195,7 @@ X_BEARER_TOKEN = env_str("X_BEARER_TOKEN", "")
 FACEBOOK_APP_ID = env_str("FACEBOOK_APP_ID", "")
 FACEBOOK_APP_SECRET = env_str("FACEBOOK_APP_SECRET", "")
 # facebook-sdk's own list stops at v3.1; govsocial passes this version itself.
-FACEBOOK_GRAPH_API_VERSION = env_str("FACEBOOK_GRAPH_API_VERSION", "24.0")
+FACEBOOK_GRAPH_API_VERSION = env_str("FACEBOOK_GRAPH_API_VERSION", "26.0")
 YOUTUBE_API_KEY = env_str("YOUTUBE_API_KEY", "")
 # The simulated platform: a few accounts missing, suspended or with an expired token, like real life.
 GOVSOCIAL_SIMULATED_FAULTS = env_bool("GOVSOCIAL_SIMULATED_FAULTS", True)

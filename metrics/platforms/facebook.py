@@ -2,7 +2,7 @@
 
 facebook-sdk 3.1 only accepts Graph API versions up to 3.1, long retired; the
 client builds ``GraphAPI`` without a version and then pins the configured one
-(``FACEBOOK_GRAPH_API_VERSION``), so every URL starts with ``/v24.0/`` or newer.
+(``FACEBOOK_GRAPH_API_VERSION``), so every URL starts with ``/v26.0/`` or newer.
 
 Cost model: a poll of N pages is ⌈N/50⌉ ``?ids=`` lookups plus one request per
 page for its posts and live videos (field expansion brings both at once).
@@ -74,7 +74,7 @@ class FacebookClient:
     platform = "facebook"
     batch_size = 50
 
-    def __init__(self, app_id: str, app_secret: str, *, version: str = "24.0", session: PlatformSession | None = None):
+    def __init__(self, app_id: str, app_secret: str, *, version: str = "26.0", session: PlatformSession | None = None):
         self.session = session or PlatformSession()
         self.version = version
         self._app_token = f"{app_id}|{app_secret}"

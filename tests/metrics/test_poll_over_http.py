@@ -93,7 +93,7 @@ def test_facebook_lives_of_31_and_12_minutes_and_the_monthly_count(world, settin
         unit=world.patna, platform=Platform.FACEBOOK, handle="dm.patna2", platform_id="104050000000001",
         credentials={"access_token": PAGE_TOKEN},
     )  # fmt: skip
-    client = FacebookClient("123", "app-secret-for-tests", version="24.0", session=PlatformSession(timeout=5))
+    client = FacebookClient("123", "app-secret-for-tests", version="26.0", session=PlatformSession(timeout=5))
     lives = [
         p.fb_live("2001", "Jan Samvad live", NOW - timedelta(days=3), length=1860.0),
         p.fb_live("2002", "Short update", NOW - timedelta(days=2), length=720.0),
@@ -101,12 +101,12 @@ def test_facebook_lives_of_31_and_12_minutes_and_the_monthly_count(world, settin
     with responses.RequestsMock() as rsps:
         rsps.add(
             responses.GET,
-            re.compile(rf"{p.GRAPH}/v24\.0/\?"),
+            re.compile(rf"{p.GRAPH}/v26\.0/\?"),
             json={"104050000000001": p.fb_page("104050000000001", "dm.patna2", followers=91000)},
         )
         rsps.add(
             responses.GET,
-            re.compile(rf"{p.GRAPH}/v24\.0/104050000000001\?"),
+            re.compile(rf"{p.GRAPH}/v26\.0/104050000000001\?"),
             json=p.fb_posts_and_lives("104050000000001", lives=lives),
         )
         run = poll_run_create(platform=Platform.FACEBOOK, account_ids=[page.pk], enqueue=False, now=NOW)
@@ -126,11 +126,11 @@ def test_graph_error_190_marks_the_page_for_reauthorisation_and_is_not_retried(w
         unit=world.gaya, platform=Platform.FACEBOOK, handle="dm.gaya2", platform_id="104050000000002",
         credentials={"access_token": PAGE_TOKEN},
     )  # fmt: skip
-    client = FacebookClient("123", "app-secret-for-tests", version="24.0", session=PlatformSession(timeout=5))
+    client = FacebookClient("123", "app-secret-for-tests", version="26.0", session=PlatformSession(timeout=5))
     with responses.RequestsMock() as rsps:
-        rsps.add(responses.GET, re.compile(rf"{p.GRAPH}/v24\.0/\?"),
+        rsps.add(responses.GET, re.compile(rf"{p.GRAPH}/v26\.0/\?"),
                  json={"104050000000002": p.fb_page("104050000000002", "dm.gaya2")})  # fmt: skip
-        rsps.add(responses.GET, re.compile(rf"{p.GRAPH}/v24\.0/104050000000002\?"), status=400,
+        rsps.add(responses.GET, re.compile(rf"{p.GRAPH}/v26\.0/104050000000002\?"), status=400,
                  json=p.fb_expired_token())  # fmt: skip
         run = poll_run_create(platform=Platform.FACEBOOK, account_ids=[page.pk], enqueue=False, now=NOW)
         poll_batch_execute(batch_id=run.batches.get().pk, client=client, now=NOW)

@@ -33,7 +33,7 @@ APP_SECRET = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 APP_TOKEN = f"{APP_ID}|{APP_SECRET}"
 PAGE_TOKEN = "EAAGm0PX4ZCpsBAPageTokenForDmPatnaZBZCZBqRfZC8ZD"
 TIMEOUT = 6.0
-GRAPH = f"{p.GRAPH}/v24.0"
+GRAPH = f"{p.GRAPH}/v26.0"
 NOW = datetime(2025, 7, 15, 10, 0, tzinfo=UTC)
 SINCE = datetime(2025, 7, 1, tzinfo=UTC)
 
@@ -49,7 +49,7 @@ def page_account(n: int, **kw) -> AccountRef:
 
 @pytest.fixture
 def client() -> FacebookClient:
-    return FacebookClient(APP_ID, APP_SECRET, version="24.0", session=PlatformSession(timeout=TIMEOUT))
+    return FacebookClient(APP_ID, APP_SECRET, version="26.0", session=PlatformSession(timeout=TIMEOUT))
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_requests_use_the_configured_graph_version_not_the_sdks_own_default(clie
 
     client.lookup([page_account(1)])
 
-    assert urlparse(graph.calls[0].request.url).path.startswith("/v24.0/")
+    assert urlparse(graph.calls[0].request.url).path.startswith("/v26.0/")
 
 
 def test_from_settings_takes_the_version_app_id_and_secret_from_settings(settings, graph):
@@ -380,7 +380,7 @@ def test_no_token_appears_in_exceptions_tracebacks_or_logs(client, graph, caplog
     graph.get(
         f"{GRAPH}/100000000001",
         body=requests.exceptions.ConnectionError(
-            f"Max retries exceeded with url: /v24.0/100000000001?access_token={PAGE_TOKEN}&fields=posts"
+            f"Max retries exceeded with url: /v26.0/100000000001?access_token={PAGE_TOKEN}&fields=posts"
         ),
     )
     calls = [
