@@ -40,11 +40,12 @@ def running(args: list[str], env: dict[str, str], log: Path) -> Iterator[subproc
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
+            # whatever the process started (a worker, its pool, beat) goes too: no orphan outlives a test
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            process.wait()
 
 
 def wait_for(predicate: Callable[[], object], timeout: float, what: str, log: Path | None = None) -> object:

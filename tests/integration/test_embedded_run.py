@@ -5,13 +5,16 @@ person would: the login page is served, anonymous requests go to it, a demo user
 can log in and see the directory, and the worker consumes tasks without Redis.
 """
 
+import os
 import re
+import signal
+import subprocess
 import sys
 
 import pytest
 import requests
 
-from tests.integration.helpers import clean_env, free_port, manage, running, wait_for
+from tests.integration.helpers import ROOT, clean_env, free_port, manage, running, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -61,6 +64,41 @@ def test_make_run_serves_login_and_worker_runs_without_redis(tmp_path):
             "the embedded worker to run the task",
             tmp_path / "log" / "worker.log",
         )
+
+
+def test_stopping_make_run_stops_its_worker_too(tmp_path):
+    """SIGTERM to `rundemo` (as a service manager sends) leaves no worker, pool or beat behind."""
+    env = clean_env(GOVSOCIAL_VAR_DIR=str(tmp_path))
+    assert manage("migrate", "--noinput", env=env).returncode == 0
+    port = free_port()
+    log = tmp_path / "rundemo.log"
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "rundemo", "--addr", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=open(log, "wb"),  # noqa: SIM115 - closed with the process
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(lambda: _processes_mentioning(str(tmp_path)) >= 2, 60, "the worker to start", log)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=40)
+        wait_for(lambda: _processes_mentioning(str(tmp_path)) == 0, 30, "the worker to stop", log)
+    finally:
+        process.kill()
+
+
+def _processes_mentioning(text: str) -> int:
+    count = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    if text.encode() in handle.read():
+                        count += 1
+            except OSError:
+                continue
+    return count
 
 
 def _get(url: str) -> int:

@@ -1,6 +1,8 @@
 """Serve govsocial with a Celery worker and beat beside it (the ``make run`` command)."""
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 
@@ -36,6 +38,7 @@ class Command(BaseCommand):
                 stderr=subprocess.STDOUT,
                 # the demo polls every account every hour, so new snapshots keep arriving
                 env={**os.environ, "GOVSOCIAL_POLL_ALL_HOURLY": "true"},
+                start_new_session=True,  # its own process group: stopped with its pool and beat below
             )  # fmt: skip
             # and one poll right away, so the health page shows the worker at work within seconds
             celery_app.send_task("metrics.tasks.poll_scheduled", kwargs={"force_all": True})
@@ -50,12 +53,27 @@ class Command(BaseCommand):
         lines += [f"   {u.username:<16} {u.designation}" for u in DEMO_USERS]
         lines += [" Stop with Ctrl-C.", "=" * 66, ""]
         self.stdout.write("\n".join(lines))
+        # SIGTERM (a service manager, a test) stops the worker too, as Ctrl-C does
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         try:
             call_command("runserver", addr, use_reloader=False)
+        except KeyboardInterrupt:
+            pass
         finally:
             if worker is not None:
-                worker.terminate()
-                try:
-                    worker.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
+                _stop(worker)
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    """Warm shutdown of the worker, its pool and beat; killed if it does not finish in 15 s."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(worker.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        worker.wait(timeout=15)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait()
