@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from core.processes import stop_process_group
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,14 +39,8 @@ def running(args: list[str], env: dict[str, str], log: Path) -> Iterator[subproc
         try:
             yield process
         finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=20)
             # whatever the process started (a worker, its pool, beat) goes too: no orphan outlives a test
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            stop_process_group(process, timeout=20)
 
 
 def wait_for(predicate: Callable[[], object], timeout: float, what: str, log: Path | None = None) -> object:

@@ -1,6 +1,5 @@
 """Serve govsocial with a Celery worker and beat beside it (the ``make run`` command)."""
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -11,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from core.demo import DEMO_PASSWORD, DEMO_USERS
+from core.processes import stop_process_group
 from govsocial.celery import app as celery_app
 
 
@@ -61,19 +61,8 @@ class Command(BaseCommand):
             pass
         finally:
             if worker is not None:
-                _stop(worker)
+                stop_process_group(worker)
 
 
 def _raise_keyboard_interrupt(signum, frame):
     raise KeyboardInterrupt
-
-
-def _stop(worker: subprocess.Popen) -> None:
-    """Warm shutdown of the worker, its pool and beat; killed if it does not finish in 15 s."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(worker.pid, signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        worker.wait(timeout=15)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(worker.pid, signal.SIGKILL)
-    worker.wait()
