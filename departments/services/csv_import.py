@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -60,7 +60,6 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     rows: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

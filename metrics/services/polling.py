@@ -52,6 +52,11 @@ def stale_claim() -> timedelta:
     return timedelta(seconds=settings.GOVSOCIAL_POLL_CLAIM_TIMEOUT)
 
 
+def _orphaned(now: datetime) -> Q:
+    """Batches claimed so long ago that their worker must have died."""
+    return Q(status=PollBatch.Status.RUNNING, claimed_at__lt=now - stale_claim())
+
+
 ACCOUNT_STATUS_FOR_ERROR = {
     NotFound: AccountStatus.NOT_FOUND,
     Suspended: AccountStatus.SUSPENDED,
@@ -129,17 +134,17 @@ def poll_run_create(
     return run
 
 
-def _enqueue(batch_ids: list[int], countdown: float | None = None) -> None:
+def _enqueue(batch_ids: list[int]) -> None:
     from metrics.tasks import poll_batch
 
     for batch_id in batch_ids:
-        poll_batch.apply_async(args=[batch_id], countdown=countdown)
+        poll_batch.delay(batch_id)
 
 
 def poll_run_resume(*, run_id: int, now: datetime | None = None) -> int:
     """Send the unfinished batches of a run to the workers again (after a crash). Returns how many."""
     now = now or timezone.now()
-    stale = Q(status=PollBatch.Status.RUNNING, claimed_at__lt=now - stale_claim()) | Q(status=PollBatch.Status.PENDING)
+    stale = _orphaned(now) | Q(status=PollBatch.Status.PENDING)
     batch_ids = list(PollBatch.objects.filter(stale, run_id=run_id).values_list("pk", flat=True))
     PollRun.objects.filter(pk=run_id).exclude(status=RunStatus.RUNNING).update(
         status=RunStatus.RUNNING, finished_at=None
@@ -151,10 +156,10 @@ def poll_run_resume(*, run_id: int, now: datetime | None = None) -> int:
 def runs_resume_stale(*, now: datetime | None = None, older_than: timedelta = timedelta(minutes=10)) -> int:
     """Beat's safety net: re-send batches whose worker died or whose message was lost."""
     now = now or timezone.now()
-    stale = Q(status=PollBatch.Status.RUNNING, claimed_at__lt=now - stale_claim()) | Q(
-        status=PollBatch.Status.PENDING,
-        run__started_at__lt=now - older_than,
-    ) & (Q(not_before__isnull=True) | Q(not_before__lt=now - older_than))
+    lost = Q(status=PollBatch.Status.PENDING, run__started_at__lt=now - older_than) & (
+        Q(not_before__isnull=True) | Q(not_before__lt=now - older_than)
+    )
+    stale = _orphaned(now) | lost
     batch_ids = list(PollBatch.objects.filter(stale, run__status=RunStatus.RUNNING).values_list("pk", flat=True)[:5000])
     _enqueue(batch_ids)
     return len(batch_ids)
@@ -173,9 +178,7 @@ class BatchOutcome:
 
 
 def _claim(batch_id: int, now: datetime) -> bool:
-    claimable = Q(status=PollBatch.Status.PENDING) | Q(
-        status=PollBatch.Status.RUNNING, claimed_at__lt=now - stale_claim()
-    )
+    claimable = Q(status=PollBatch.Status.PENDING) | _orphaned(now)
     return bool(
         PollBatch.objects.filter(claimable, pk=batch_id).update(
             status=PollBatch.Status.RUNNING, claimed_at=now, attempts=F("attempts") + 1
@@ -338,7 +341,7 @@ def poll_batch_execute(
 
 def poll_batch_fail(*, batch_id: int, error: str) -> None:
     """Give up on a batch after its retries (surfaced on the run and the health page)."""
-    batch = PollBatch.objects.select_related("run").get(pk=batch_id)
+    batch = PollBatch.objects.get(pk=batch_id)
     PollBatch.objects.filter(pk=batch_id).exclude(status=PollBatch.Status.DONE).update(
         status=PollBatch.Status.FAILED, last_error=redact(error)[:2000]
     )

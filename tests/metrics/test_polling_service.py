@@ -245,3 +245,23 @@ def test_snapshot_writer_skips_rows_another_worker_wrote_meanwhile(world):
         conflict=["account", "slot"],
     )
     assert dict(Snapshot.objects.values_list("account__handle", "followers")) == {"DMPatna": 111, "DMGaya": 222}
+
+
+def test_beat_resends_orphaned_and_lost_batches_but_not_those_waiting_for_a_reset(world, monkeypatch, settings):
+    from metrics.services import polling
+
+    sent = []
+    monkeypatch.setattr(polling, "_enqueue", lambda ids: sent.extend(ids))
+    settings.GOVSOCIAL_POLL_CLAIM_TIMEOUT = 60
+    now = timezone.now()
+    runs = [
+        x_run(now=now - timedelta(hours=1), account_ids=[a.pk]) for a in (world.patna_x, world.gaya_x, world.dausa_x)
+    ]
+    PollRun.objects.filter(pk__in=[r.pk for r in runs]).update(started_at=now - timedelta(hours=1))
+    orphaned, lost, waiting = (run.batches.get() for run in runs)
+    PollBatch.objects.filter(pk=orphaned.pk).update(
+        status=PollBatch.Status.RUNNING, claimed_at=now - timedelta(minutes=5)
+    )
+    PollBatch.objects.filter(pk=waiting.pk).update(not_before=now + timedelta(minutes=30))
+    assert polling.runs_resume_stale(now=now) == 2
+    assert sorted(sent) == sorted([orphaned.pk, lost.pk])
