@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "users",
     "departments",
     "metrics",
+    "leaderboards",
+    "compliance",
     "campaigns",
 ]
 
