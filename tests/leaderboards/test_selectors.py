@@ -11,7 +11,7 @@ from departments.choices import Platform, UnitKind
 from leaderboards.models import ScoreWeights
 from leaderboards.periods import Period, month_of, parse_period, quarter_of, week_of
 from leaderboards.selectors import Cohort, leaderboard, score_and_rank, sort_rows, unit_figures
-from tests.factories import AccountFactory, UnitFactory, daily_snapshots, post, snapshot
+from tests.factories import AccountFactory, UnitFactory, daily_snapshots, post
 
 JULY = month_of(date(2026, 7, 1))
 NOW = timezone.make_aware(datetime(2026, 8, 10, 12))
@@ -104,7 +104,7 @@ def test_posts_are_counted_by_kind_and_lives_by_length(world, frozen):
 def test_a_tie_in_score_shares_the_rank(world, frozen):
     other = UnitFactory(state=world.bihar, kind=UnitKind.DISTRICT, name_en="Arwal", code="BR-ARWAL")
     accounts = [world.patna_x, world.gaya_x, AccountFactory(unit=other)]
-    for account, step in zip(accounts, (10, 10, 5)):
+    for account, step in zip(accounts, (10, 10, 5), strict=True):
         daily_snapshots(account, date(2026, 6, 30), JULY.end, followers_from=1000, step=step)
     board = leaderboard(Cohort.for_level("districts", state=world.bihar), JULY, platform=Platform.X)
     ranks = {row.unit.name_en: row.rank for row in board.rows}
