@@ -33,7 +33,7 @@ ELEVEN = [
     "Katihar",
     "Madhepura",
 ]
-LIVES = {"Samastipur": 16, "Arwal": 15, "Patna": 7, **{name: 0 for name in ELEVEN}}
+LIVES = {"Samastipur": 16, "Arwal": 15, "Patna": 7, **dict.fromkeys(ELEVEN, 0)}
 # A district whose only live was 25 minutes long: it held none that counts.
 ONLY_SHORT = "Begusarai"
 
