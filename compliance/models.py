@@ -114,6 +114,13 @@ class Rule(BilingualNameMixin):
     def get_absolute_url(self) -> str:
         return reverse("compliance:rule_detail", kwargs={"pk": self.pk})
 
+    @property
+    def text(self) -> str:
+        """The rule in a sentence, in the active language."""
+        from compliance.rules import RuleSpec
+
+        return RuleSpec.from_rule(self).text()
+
 
 class RuleRevision(models.Model):
     """One version of a rule, as it was saved: append-only."""

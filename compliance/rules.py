@@ -48,6 +48,9 @@ class RuleSpec:
     name_en: str = ""
     name_hi: str = ""
 
+    def __post_init__(self):
+        object.__setattr__(self, "threshold", Decimal(str(self.threshold)))
+
     @classmethod
     def from_rule(cls, rule: Rule) -> RuleSpec:
         return cls(
@@ -55,7 +58,7 @@ class RuleSpec:
             level=rule.level,
             metric=rule.metric,
             comparison=rule.comparison,
-            threshold=Decimal(rule.threshold),
+            threshold=rule.threshold,
             period=rule.period,
             platform=rule.platform,
             unit_kind=rule.unit_kind,
@@ -67,9 +70,7 @@ class RuleSpec:
 
     @classmethod
     def from_definition(cls, definition: dict) -> RuleSpec:
-        values = {key: definition[key] for key in cls.__dataclass_fields__ if key in definition}
-        values["threshold"] = Decimal(str(values["threshold"]))
-        return cls(**values)
+        return cls(**{key: definition[key] for key in cls.__dataclass_fields__ if key in definition})
 
     def as_definition(self) -> dict:
         definition = asdict(self)

@@ -74,7 +74,7 @@ def rule_evaluate(
             _("%(period)s has not ended yet: a rule is judged only once its period is over.") % {"period": period.label}
         )
     if period != period_for(rule.period, period.start):
-        raise EvaluationError(_("This rule is judged per %(period)s.") % {"period": rule.get_period_display()})
+        raise EvaluationError(_("This rule is judged %(period)s at a time.") % {"period": rule.get_period_display()})
     revision = revision_for(rule, period)
     spec = RuleSpec.from_definition(revision.definition)
     results = rule_results(spec, period, now=now)

@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from compliance.selectors import flags_for_unit
 from departments.choices import Platform, UnitKind
 from departments.forms import CsvImportForm, DirectoryFilterForm
 from departments.models import Unit
@@ -129,6 +130,7 @@ def unit_page(request: HttpRequest, code: str) -> HttpResponse:
             "accounts": unit_accounts(unit),
             "offices": offices,
             "office_summary": coverage_summary(unit.offices.all()) if offices is not None else None,
+            "flags": flags_for_unit(unit),
         },
     )
 

@@ -179,6 +179,8 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.record_heartbeat", "schedule": 60.0},
     "poll-accounts": {"task": "metrics.tasks.poll_scheduled", "schedule": crontab(minute=5)},
     "resume-stale-polls": {"task": "metrics.tasks.resume_stale_runs", "schedule": crontab(minute="*/10")},
+    # Just after midnight IST: judge the rules whose week, month or quarter has just ended (and any missed).
+    "evaluate-rules": {"task": "compliance.tasks.evaluate_due_rules", "schedule": crontab(minute=30, hour=0)},
 }
 
 # --- govsocial ------------------------------------------------------------

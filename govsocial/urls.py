@@ -20,4 +20,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("departments.urls")),
     path("", include("metrics.urls")),
+    path("leaderboards/", include("leaderboards.urls")),
+    path("compliance/", include("compliance.urls")),
 ]

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from compliance import views
+
+app_name = "compliance"
+
+urlpatterns = [
+    path("monthly-lives/", views.monthly_lives, name="monthly_lives"),
+    path("rules/", views.rule_list, name="rule_list"),
+    path("rules/new/", views.rule_edit, name="rule_new"),
+    path("rules/<int:pk>/", views.rule_detail, name="rule_detail"),
+    path("rules/<int:pk>/edit/", views.rule_edit, name="rule_edit"),
+    path("rules/<int:pk>/report/", views.rule_report, name="rule_report"),
+    path("rules/<int:pk>/judge-month/", views.monthly_lives_evaluate, name="monthly_lives_evaluate"),
+    path("flags/", views.flag_index, name="flag_list"),
+    path("flags/<int:pk>/", views.flag_detail, name="flag_detail"),
+]
