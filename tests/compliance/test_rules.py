@@ -24,16 +24,16 @@ def at(day: date, hour: int = 11) -> datetime:
 
 
 def make_rule(state, user=None, **fields) -> Rule:
-    defaults = dict(
-        name_en="Rule",
-        name_hi="नियम",
-        level=RuleLevel.DISTRICTS,
-        metric=RuleMetric.POSTS,
-        platform=Platform.X,
-        comparison=Comparison.AT_LEAST,
-        threshold=1,
-        period="monthly",
-    )
+    defaults = {
+        "name_en": "Rule",
+        "name_hi": "नियम",
+        "level": RuleLevel.DISTRICTS,
+        "metric": RuleMetric.POSTS,
+        "platform": Platform.X,
+        "comparison": Comparison.AT_LEAST,
+        "threshold": 1,
+        "period": "monthly",
+    }
     return rule_save(rule=Rule(state=state, **{**defaults, **fields}), user=user)
 
 
@@ -118,7 +118,7 @@ def test_a_rule_changed_mid_period_judges_the_period_by_the_version_in_force_at_
 
 def test_beat_judges_each_rules_last_ended_period_once(world):
     with time_machine.travel(at(date(2026, 6, 20)), tick=False):
-        rule = make_rule(world.bihar, threshold=1)
+        make_rule(world.bihar, threshold=1)
         make_rule(world.bihar, name_en="inactive", is_active=False)
     july = month_of(date(2026, 7, 1))
     daily_snapshots(world.patna_x, date(2026, 6, 30), july.end, followers_from=1000)
