@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -145,6 +146,59 @@ def demo_accounts_create() -> int:
     return len(new)
 
 
+# The orders of PRODUCT.md, as rules: (state, name_en, name_hi, fields).
+DEMO_RULES = [
+    (
+        "BR",
+        "A 30-minute Facebook Live every month",
+        "हर महीने कम से कम 30 मिनट का फेसबुक लाइव",
+        {"level": "districts", "metric": "lives", "platform": "facebook", "threshold": 1, "period": "monthly"}
+        | {"min_duration_minutes": 30},
+    ),
+    (
+        "RJ",
+        "Departments post 10 times a week on X",
+        "विभाग X पर सप्ताह में 10 पोस्ट करें",
+        {"level": "departments", "metric": "posts", "platform": "x", "threshold": 10, "period": "weekly"},
+    ),
+    (
+        "UT",
+        "Districts grow their X followers by 5% a quarter",
+        "जिले हर तिमाही X फॉलोअर्स 5% बढ़ाएं",
+        {"level": "districts", "metric": "growth_pct", "platform": "x", "threshold": 5, "period": "quarterly"},
+    ),
+    (
+        "UP",
+        "Every department has an X account",
+        "हर विभाग का X खाता हो",
+        {"level": "departments", "metric": "accounts", "platform": "x", "threshold": 1, "period": "monthly"},
+    ),
+]
+
+
+def demo_rules_create(*, judge_months: int = 2) -> int:
+    """The demo's compliance rules, and the last ``judge_months`` ended months judged, so flags show. Idempotent."""
+    from compliance.models import Rule
+    from compliance.services import last_ended_period, rule_evaluate, rule_save
+    from departments.models import State
+    from leaderboards.periods import period_for
+
+    flags = 0
+    for code, name_en, name_hi, fields in DEMO_RULES:
+        state = State.objects.filter(code=code).first()
+        if state is None:
+            continue
+        rule = Rule.objects.filter(state=state, name_en=name_en).first()
+        if rule is None:
+            rule = rule_save(rule=Rule(state=state, name_en=name_en, name_hi=name_hi, **fields), user=None)
+        period = last_ended_period(rule.period)
+        for _i in range(judge_months if rule.period == "monthly" else 1):
+            if not rule.evaluations.filter(period_start=period.start).exists():
+                flags += rule_evaluate(rule=rule, period=period).flags_raised
+            period = period_for(rule.period, period.start - timedelta(days=1))
+    return flags
+
+
 def demo_seed(*, history_days: int = 90) -> dict:
     with transaction.atomic():
         users = demo_users_create()
@@ -153,4 +207,5 @@ def demo_seed(*, history_days: int = 90) -> dict:
     # History once: a second `make run` keeps what the worker has added since.
     if history_days and settings.GOVSOCIAL_PLATFORM_MODE == "simulated" and not Snapshot.objects.exists():
         history = history_backfill(days=history_days)
-    return {"users": users, "accounts": accounts, "history": history}
+    flags = demo_rules_create()
+    return {"users": users, "accounts": accounts, "history": history, "flags": flags}

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {result['accounts']} new accounts; history: {history['snapshots']} snapshots, "
-                f"{history['posts']} posts."
+                f"{history['posts']} posts; {result['flags']} compliance flags raised."
             )
         )
         for user in result["users"]:

@@ -1,0 +1,60 @@
+from django.contrib import admin
+
+from compliance.models import Flag, FlagEvent, Rule, RuleEvaluation, RuleRevision
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History is kept as it was: visible in the admin, never edited there."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RuleRevisionInline(admin.TabularInline):
+    model = RuleRevision
+    fields = ("number", "created_at", "created_by", "definition")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Rule)
+class RuleAdmin(admin.ModelAdmin):
+    list_display = ("name_en", "state", "level", "metric", "platform", "comparison", "threshold", "period", "is_active")
+    list_filter = ("state", "metric", "period", "is_active")
+    search_fields = ("name_en", "name_hi")
+    inlines = [RuleRevisionInline]
+
+    def has_add_permission(self, request):
+        return False  # rules are saved through the Rules page, which keeps each version
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RuleEvaluation)
+class RuleEvaluationAdmin(ReadOnlyAdmin):
+    list_display = ("rule", "period_start", "period_end", "passed", "failed", "no_data", "trigger", "evaluated_at")
+    list_filter = ("trigger", "rule__state")
+
+
+@admin.register(Flag)
+class FlagAdmin(ReadOnlyAdmin):
+    list_display = ("unit", "rule", "period_start", "value", "status", "raised_at")
+    list_filter = ("status", "rule__state", "rule")
+    search_fields = ("unit__name_en", "unit__name_hi", "unit__code")
+    list_select_related = ("unit", "rule")
+
+
+@admin.register(FlagEvent)
+class FlagEventAdmin(ReadOnlyAdmin):
+    list_display = ("flag", "from_status", "to_status", "by", "at")
