@@ -418,8 +418,12 @@ def sort_rows(rows: list[UnitFigures], key: str, *, descending: bool) -> list[Un
     return present + sorted(missing, key=lambda row: row.unit.name_en.casefold())
 
 
-def unit_daily_followers(accounts: QuerySet[Account], period: Period, *, now: datetime | None = None) -> list[dict]:
-    """The followers of a set of accounts at the end of each IST day of the period: a trend line. One query.
+def unit_daily_followers(
+    accounts: QuerySet[Account] | list, period: Period, *, now: datetime | None = None
+) -> list[dict]:
+    """The followers of a set of accounts at the end of each IST day of the period: a trend line.
+
+    One query for a list of accounts (or of their ids), two for a queryset.
 
     A day on which some account has no snapshot is left out (a gap), never filled in.
     """
@@ -429,12 +433,38 @@ def unit_daily_followers(accounts: QuerySet[Account], period: Period, *, now: da
         .order_by("slot")
         .values_list("account_id", "slot", "followers")
     )
-    account_count = accounts.count() if hasattr(accounts, "count") else len(accounts)
-    by_day: dict[str, dict[int, int | None]] = defaultdict(dict)
+    # A list has a ``count`` method too (which needs an argument): only a queryset is counted in the database.
+    account_count = accounts.count() if isinstance(accounts, QuerySet) else len(accounts)
+    by_day: dict[str, dict[int, int]] = defaultdict(dict)
     for account_id, slot, followers in rows:
-        by_day[timezone.localtime(slot).date().isoformat()][account_id] = followers
+        if followers is not None:  # a snapshot without a follower count is a gap, not zero followers
+            by_day[timezone.localtime(slot).date().isoformat()][account_id] = followers
     return [
-        {"day": day, "followers": sum(value or 0 for value in values.values())}
+        {"day": day, "followers": sum(values.values())}
         for day, values in sorted(by_day.items())
         if len(values) == account_count
     ]
+
+
+def period_posts(account_ids: list[int], period: Period, *, now: datetime | None = None) -> QuerySet[Post]:
+    """The posts of these accounts that a board counts for the period, newest first (the drill-down's list)."""
+    return Post.objects.filter(
+        account_id__in=account_ids, created_at__gte=period.start_at, created_at__lt=period.measured_until(now)
+    ).order_by("-created_at", "-pk")
+
+
+def counts_towards(post: Post, metric: str, *, live_minimum_seconds: int = LIVE_MINIMUM_SECONDS) -> bool:
+    """Whether a post is one of those counted in a board's ``metric`` column (to highlight it)."""
+    if metric == "posts":
+        return post.kind in ORIGINAL_KINDS
+    if metric == "reposts":
+        return post.kind == PostKind.REPOST
+    if metric == "replies":
+        return post.kind == PostKind.REPLY
+    if metric == "lives":
+        return post.kind == PostKind.LIVE
+    if metric == "long_lives":
+        return post.kind == PostKind.LIVE and (post.duration_seconds or 0) >= live_minimum_seconds
+    if metric == "engagement":
+        return post.kind != PostKind.REPOST
+    return False
