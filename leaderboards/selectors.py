@@ -356,6 +356,7 @@ class Leaderboard:
     weights: ScoreWeights
     rows: list[UnitFigures]
     future: bool = False
+    ranked_among: int = 0  # units ranked in the whole cohort, whether or not the user sees their rows
 
     @property
     def ranked(self) -> list[UnitFigures]:
@@ -377,21 +378,29 @@ def leaderboard(
 ) -> Leaderboard:
     """The cohort's units ranked for the period, with rank change against the previous period.
 
-    ``units`` narrows the cohort (to a user's scope). A fixed number of queries: 1 for the weights,
-    1 for the units, 4 for this period's figures, 4 for the previous period's.
+    Every unit of the cohort is scored and ranked, so a rank is always a rank among all of them;
+    ``units`` (a user's scope) then decides which rows are returned: a district official sees
+    their own district's row with its true rank, not a rank of one. A fixed number of queries:
+    1 for the weights, 1 for the units, 1 for the scope, 4 for this period's figures, 4 for the
+    previous period's.
     """
     now = now or timezone.now()
     weights = weights or current_weights()
-    unit_list = list(
-        (units if units is not None else cohort.units()).filter(pk__in=cohort.units()).select_related("state")
+    unit_list = list(cohort.units().select_related("state"))
+    visible = (
+        {unit.pk for unit in unit_list}
+        if units is None
+        else set(cohort.units().filter(pk__in=units.values("pk")).values_list("pk", flat=True))
     )
     previous = period.previous()
     board = Leaderboard(cohort, period, previous, platform, weights, rows=[], future=period.is_future(now))
     if board.future:
-        board.rows = [UnitFigures(unit=unit) for unit in unit_list]
+        board.rows = [UnitFigures(unit=unit) for unit in unit_list if unit.pk in visible]
         return board
-    board.rows = unit_figures(unit_list, period, platform=platform, now=now)
-    score_and_rank(board.rows, weights.as_dict())
+    rows = unit_figures(unit_list, period, platform=platform, now=now)
+    score_and_rank(rows, weights.as_dict())
+    board.ranked_among = sum(1 for row in rows if row.rank is not None)
+    board.rows = [row for row in rows if row.unit.pk in visible]
     before = unit_figures(unit_list, previous, platform=platform, now=now)
     score_and_rank(before, weights.as_dict())
     previous_ranks = {row.unit.pk: row.rank for row in before}

@@ -209,6 +209,17 @@ def test_a_district_official_sees_only_their_own_district(july, login):
     assert client.get(URL, {"state": "RJ"}).status_code == 404
 
 
+def test_a_district_officials_row_keeps_its_rank_among_all_districts(july, login):
+    """Ranks come from the whole cohort; scope only hides the other rows (never a fake rank of one)."""
+    add_districts(july.bihar, 3)  # each grows faster than Patna's score, with a post in July
+    officer = login(july.pr_bihar).get(URL, {**JULY_PARAMS, "level": "districts"})
+    patna_rank = next(row.rank for row in officer.context["page"] if row.unit.code == "BR-PATNA")
+    own = login(july.dpro_patna).get(URL, {**JULY_PARAMS, "level": "districts"})
+    [row] = own.context["page"].object_list
+    assert row.unit.code == "BR-PATNA" and row.rank == patna_rank
+    assert own.context["board"].ranked_among == 4  # Patna and the three added; Gaya has no data
+
+
 def test_a_state_officer_cannot_pick_another_state(july, login):
     client = login(july.pr_bihar)
     assert client.get(URL, {"state": "RJ"}).status_code == 404
@@ -230,11 +241,11 @@ def test_departments_level(july, login):
 
 @pytest.mark.parametrize("extra", [1, 28])
 def test_the_board_runs_a_fixed_number_of_queries(july, login, django_assert_num_queries, extra):
-    """3 districts or 30: the same queries (session, user, states, districts, weights, units, 4 + 4 figures)."""
+    """3 districts or 30: the same queries (session, user, states, districts, weights, units, scope, 4 + 4 figures)."""
     add_districts(july.bihar, extra)
     daily_snapshots(july.gaya_x, date(2026, 6, 1), JULY.end, followers_from=10)
     client = login(july.pr_bihar)
     client.get(URL, JULY_PARAMS)  # warm the session
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = client.get(URL, JULY_PARAMS)
     assert len(rows_of(response.content.decode())) == 2 + extra
