@@ -246,6 +246,6 @@ def test_the_board_runs_a_fixed_number_of_queries(july, login, django_assert_num
     daily_snapshots(july.gaya_x, date(2026, 6, 1), JULY.end, followers_from=10)
     client = login(july.pr_bihar)
     client.get(URL, JULY_PARAMS)  # warm the session
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(12):
         response = client.get(URL, JULY_PARAMS)
     assert len(rows_of(response.content.decode())) == 2 + extra

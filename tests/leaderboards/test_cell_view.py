@@ -117,6 +117,6 @@ def test_the_drill_down_runs_a_fixed_number_of_queries(july, login, django_asser
         post(account, at(date(2026, 7, 15)), "video")
     client = login(july.dpro_patna)
     client.get(url(july.patna), JULY_PARAMS)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(url(july.patna), JULY_PARAMS)
     assert response.content.decode().count('data-testid="end-slot"') == accounts - 1  # the page was never polled

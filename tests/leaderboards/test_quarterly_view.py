@@ -108,6 +108,6 @@ def test_the_review_runs_a_fixed_number_of_queries(q2, login, django_assert_num_
         department(q2, f"BR-DEPT{number}", f"Department {number}", step=number + 1, posts=1)
     client = login(q2.pr_bihar)
     client.get(URL, Q2)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(11):
         response = client.get(URL, Q2)
     assert response.content.decode().count("data-unit=") == 6 + extra
