@@ -573,6 +573,7 @@ def measure(scale: str, meta: dict, *, iterations: int, warmup: int, explain: bo
             raise SystemExit(f"{url} answered {response.status_code}")
         with CaptureQueriesContext(connection) as captured:
             client.get(url)
+        queries = list(captured.captured_queries)  # the next request clears the connection's log
         for _ in range(warmup):
             client.get(url)
             client.get(bare)
@@ -586,7 +587,7 @@ def measure(scale: str, meta: dict, *, iterations: int, warmup: int, explain: bo
         result = {
             "board": label,
             "url": url,
-            "queries": len(captured),
+            "queries": len(queries),
             "board_p50": _percentile(board_ms, 0.5),
             "board_p95": _percentile(board_ms, 0.95),
             "bare_p50": _percentile(bare_ms, 0.5),
@@ -601,10 +602,10 @@ def measure(scale: str, meta: dict, *, iterations: int, warmup: int, explain: bo
             f"goal p95 < {GOAL_P95_MS[scale]} ms: "
             f"{'met' if result['board_p95'] < GOAL_P95_MS[scale] else 'NOT MET'}"
         )
-        slowest = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:3]
-        print("  slowest queries: " + "; ".join(f"{float(q['time']) * 1000:.1f} ms" for q in slowest))
+        slowest = sorted(queries, key=lambda q: -float(q["time"]))[:3]
+        print("  slowest queries: " + "; ".join(f"{float(q['time']) * 1000:.0f} ms" for q in slowest))
         if explain:
-            _explain(captured.captured_queries)
+            _explain(queries)
     return results
 
 
@@ -628,6 +629,7 @@ def measure_selector(scale: str, meta: dict, *, iterations: int, warmup: int, ex
     ):
         with CaptureQueriesContext(connection) as captured:
             leaderboard(cohort, period)
+        queries = list(captured.captured_queries)
         for _ in range(warmup):
             leaderboard(cohort, period)
         samples = []
@@ -637,10 +639,10 @@ def measure_selector(scale: str, meta: dict, *, iterations: int, warmup: int, ex
             samples.append((time.perf_counter() - began) * 1000)
         print(
             f"{scale} selector only, {label}: p50 {_percentile(samples, 0.5):.1f} ms, "
-            f"p95 {_percentile(samples, 0.95):.1f} ms; {len(captured)} queries; {len(board.ranked)} ranked"
+            f"p95 {_percentile(samples, 0.95):.1f} ms; {len(queries)} queries; {len(board.ranked)} ranked"
         )
         if explain:
-            _explain(captured.captured_queries)
+            _explain(queries)
 
 
 def _explain(queries: list[dict]) -> None:
