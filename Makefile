@@ -9,7 +9,7 @@ TEST_DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/gov
 TEST_REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) GOVSOCIAL_ENV=development
 
-.PHONY: run test lint bench messages clean
+.PHONY: run test lint bench bench-poll bench-leaderboard messages clean
 
 $(VENV)/.installed-run: requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "govsocial needs Python 3.11 or newer"'
@@ -38,9 +38,15 @@ test: $(VENV)/.installed-dev
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(VENV)/bin/pytest
 
-## make bench: the benchmarks in bench/ (PostgreSQL and Redis as for make test; creates its own database).
-bench: $(VENV)/.installed-dev
+## make bench: the benchmarks in bench/ (PostgreSQL and Redis as for make test; each creates its own database).
+bench: bench-poll bench-leaderboard
+
+bench-poll: $(VENV)/.installed-dev
 	$(TEST_ENV) $(PY) bench/poll_benchmark.py
+
+## make bench-leaderboard BENCH_ARGS="--scale state": the district board's response time (bench/README.md).
+bench-leaderboard: $(VENV)/.installed-dev
+	$(TEST_ENV) $(PY) bench/leaderboard_benchmark.py $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .

@@ -19,8 +19,9 @@ Then, in this process with Django's test client logged in as BL's state PR offic
 the district leaderboard of BL for the last complete month and for the quarter to date (as of the
 data's last day), each interleaved with a bare logged-in page (the base template through the whole
 middleware stack), and prints p50 and p95 of both, their ratio, the board's SQL query count, and
-whether p95 meets the goal (150 ms for a state, 500 ms for all of India). ``--explain`` prints
-EXPLAIN ANALYZE of every query of one board request.
+whether p95 meets the goal (150 ms for a state, 500 ms for all of India); then the selector
+(``leaderboards.selectors.leaderboard``) alone, to show its share. ``--explain`` prints EXPLAIN
+ANALYZE of every query of one board request.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class Shape:
     days: int = 365
     office_posts_per_week: float = 1.0
     seed: int = 4
+    generator: int = 2  # bumped when the generator writes other data: a database of an older one is remade
 
     @property
     def units(self) -> int:
@@ -337,45 +339,48 @@ def generate(cursor, shape: Shape, *, last_day: date, rebuild_indexes: bool = Tr
 
 
 def _snapshot_chunks(accounts, prefixes: list[str], rng: random.Random, counter: list[int]) -> Iterator[str]:
-    """One chunk of COPY lines per account: followers growing by a steady daily rate with some noise.
+    """One chunk of COPY lines per day, every account's snapshot of that day: rows lie in the table in
+    the order polls write them. Followers grow by a steady daily rate with some noise.
 
     One account in 40 misses a run of 1-5 days and one in 100 was added during the year: gaps a
     real poll leaves, which the board must show.
     """
     days = len(prefixes)
     noise = [rng.randint(-3, 3) for _ in range(97)]
+    series = []  # per account: id, first day, days skipped, followers, daily growth, posts, post rate, tail
     for account_id, kind, platform in accounts:
-        big = kind in ("district", "state_department")
+        big = kind in BIG_KINDS
         followers = rng.randint(5_000, 300_000) if big else rng.randint(100, 20_000)
         if platform == "youtube":
             followers //= 20
         growth = max(1, followers * rng.randint(2, 30) // 10_000)  # 0.02% to 0.3% a day
-        posts = rng.randint(100, 5_000)
-        post_rate = rng.randint(0, 8)
         following = f"{rng.randint(10, 900)}" if platform == "x" else "\\N"
         first = 0 if rng.random() >= 0.01 else rng.randrange(days)
         skipped = range(0)
         if rng.random() < 0.025:
             gap = rng.randrange(days)
             skipped = range(gap, gap + rng.randint(1, 5))
-        tail = f"\t{following}\t"
+        posts, post_rate = rng.randint(100, 5_000), rng.randint(0, 8)
+        series.append((account_id, first, skipped, followers, growth, posts, post_rate, f"\t{following}\t"))
+    for d, prefix in enumerate(prefixes):
         lines = [
-            f"{account_id}{prefixes[d]}{followers + growth * d + noise[(d + account_id) % 97]}{tail}"
+            f"{account_id}{prefix}{followers + growth * d + noise[(d + account_id) % 97]}{tail}"
             f"{posts + post_rate * d}\t\\N\t\\N\t\\N\n"
-            for d in range(first, days)
-            if d not in skipped
+            for account_id, first, skipped, followers, growth, posts, post_rate, tail in series
+            if d >= first and d not in skipped
         ]
         counter[0] += len(lines)
         yield "".join(lines)
 
 
 _KINDS = {
-    # platform: (kind, share), cumulative in this order
+    # platform: (kind, share of its posts)
     "x": (("post", 0.5), ("repost", 0.3), ("reply", 0.15), ("quote", 0.05)),
     "facebook": (("post", 0.7), ("video", 0.18), ("live", 0.12)),
     "youtube": (("video", 0.85), ("live", 0.15)),
 }
 _PER_WEEK = {"x": 6.0, "facebook": 4.0, "youtube": 1.0}  # districts and departments
+BIG_KINDS = ("district", "state_department")
 
 
 def _pick(choices: tuple[tuple[str, float], ...], pick: float) -> str:
@@ -386,37 +391,46 @@ def _pick(choices: tuple[tuple[str, float], ...], pick: float) -> str:
     return choices[-1][0]
 
 
+def _poisson(rng: random.Random, mean: float) -> int:
+    limit, count, product = math.exp(-mean), 0, rng.random()
+    while product > limit:
+        count += 1
+        product *= rng.random()
+    return count
+
+
 def _post_chunks(accounts, start_at: datetime, shape: Shape, rng: random.Random, counter: list[int]) -> Iterator[str]:
-    seconds = shape.days * 86_400
-    start_ts = start_at.timestamp()
+    """One chunk of COPY lines per day, every account's posts of that day (as polls find them)."""
+    rates = [
+        (account_id, platform, (_PER_WEEK[platform] if kind in BIG_KINDS else shape.office_posts_per_week) / 7)
+        for account_id, kind, platform in accounts
+    ]
     post_id = 0
-    for account_id, kind, platform in accounts:
-        rate = _PER_WEEK[platform] if kind in ("district", "state_department") else shape.office_posts_per_week
-        expected = rate * shape.days / 7
-        count = max(0, round(rng.gauss(expected, math.sqrt(expected) if expected else 0)))
+    for day in range(shape.days):
+        day_start = start_at.timestamp() + day * 86_400
         lines = []
-        for _ in range(count):
-            post_id += 1
-            created = datetime.fromtimestamp(start_ts + rng.random() * seconds, UTC)
-            post_kind = _pick(_KINDS[platform], rng.random())
-            duration, status = "\\N", ""
-            if post_kind == "live":
-                duration, status = str(rng.randint(5, 90) * 60), "VOD"
-            elif post_kind == "video":
-                duration = str(rng.randint(30, 900))
-            likes = rng.randint(0, 400)
-            if post_kind == "repost":  # a retweet's metrics are the original's: not counted as engagement
-                reposts = replies = quotes = 0
-            else:
-                reposts, replies, quotes = likes // 5, likes // 8, likes // 40 if platform == "x" else 0
-            seen = created + timedelta(hours=20)
-            lines.append(
-                f"{account_id}\t{post_id}\t{post_kind}\t{created.isoformat()}\t\t\t{duration}\t{status}\t"
-                f"{likes}\t{reposts}\t{replies}\t{quotes}\t{likes * 12}\t{seen.isoformat()}\t{seen.isoformat()}\n"
-            )
-        counter[0] += count
-        if lines:
-            yield "".join(lines)
+        for account_id, platform, rate in rates:
+            for _ in range(_poisson(rng, rate) if rate else 0):
+                post_id += 1
+                created = datetime.fromtimestamp(day_start + rng.random() * 86_400, UTC)
+                post_kind = _pick(_KINDS[platform], rng.random())
+                duration, status = "\\N", ""
+                if post_kind == "live":
+                    duration, status = str(rng.randint(5, 90) * 60), "VOD"
+                elif post_kind == "video":
+                    duration = str(rng.randint(30, 900))
+                likes = rng.randint(0, 400)
+                if post_kind == "repost":  # a retweet's metrics are the original's: not counted as engagement
+                    reposts = replies = quotes = 0
+                else:
+                    reposts, replies, quotes = likes // 5, likes // 8, likes // 40 if platform == "x" else 0
+                seen = (created + timedelta(hours=20)).isoformat()
+                lines.append(
+                    f"{account_id}\t{post_id}\t{post_kind}\t{created.isoformat()}\t\t\t{duration}\t{status}\t"
+                    f"{likes}\t{reposts}\t{replies}\t{quotes}\t{likes * 12}\t{seen}\t{seen}\n"
+                )
+        counter[0] += len(lines)
+        yield "".join(lines)
 
 
 # --- the benchmark database ------------------------------------------------------------------
@@ -520,6 +534,18 @@ def _percentile(samples: list[float], fraction: float) -> float:
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
+def _periods(meta: dict) -> list[tuple[str, object]]:
+    """The boards measured, as of the data's last day: the last complete month and the quarter to date."""
+    from leaderboards.periods import Period, month_of, quarter_of
+
+    last_day = date.fromisoformat(meta["last_day"])
+    last_month = month_of(last_day + timedelta(days=1)).previous()
+    return [
+        ("last complete month", Period("custom", last_month.start, last_month.end)),
+        ("quarter to date", Period("custom", quarter_of(last_day).start, last_day)),
+    ]
+
+
 def _bench_urlconf():
     """The project's URLs plus a bare logged-in page: the base template behind the whole middleware stack."""
     import types
@@ -543,7 +569,6 @@ def measure(scale: str, meta: dict, *, iterations: int, warmup: int, explain: bo
     from django.urls import NoReverseMatch, reverse
 
     from departments.models import State
-    from leaderboards.periods import month_of, quarter_of
     from users.models import User
 
     settings.ROOT_URLCONF = _bench_urlconf()
@@ -553,20 +578,14 @@ def measure(scale: str, meta: dict, *, iterations: int, warmup: int, explain: bo
     )
     client = Client()
     client.force_login(officer)
-    last_day = date.fromisoformat(meta["last_day"])
-    last_month = month_of(last_day + timedelta(days=1)).previous()
-    quarter = quarter_of(last_day)
     try:
         board_url = reverse("leaderboards:board")
     except NoReverseMatch:
         return []
-    boards = [
-        ("last complete month", last_month.start, last_month.end),
-        ("quarter to date", quarter.start, last_day),
-    ]
     results = []
     bare = "/bench/bare/"
-    for label, start, end in boards:
+    for label, period in _periods(meta):
+        start, end = period.start, period.end
         url = f"{board_url}?level=districts&state={MEASURED_STATE}&period=custom&start={start}&end={end}"
         response = client.get(url)
         if response.status_code != 200:
@@ -609,27 +628,13 @@ def measure(scale: str, meta: dict, *, iterations: int, warmup: int, explain: bo
     return results
 
 
-def measure_selector(scale: str, meta: dict, *, iterations: int, warmup: int, explain: bool) -> None:
-    """Before the page exists: the selector alone (no template), for the same periods."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def measure_selector(scale: str, meta: dict, *, iterations: int, warmup: int) -> None:
+    """The selector alone (no view, no template), for the same periods."""
     from departments.models import State
-    from leaderboards.periods import Period, month_of, quarter_of
     from leaderboards.selectors import Cohort, leaderboard
 
-    state = State.objects.get(code=MEASURED_STATE)
-    last_day = date.fromisoformat(meta["last_day"])
-    last_month = month_of(last_day + timedelta(days=1)).previous()
-    quarter = quarter_of(last_day)
-    cohort = Cohort.for_level("districts", state=state)
-    for label, period in (
-        ("last complete month", Period("custom", last_month.start, last_month.end)),
-        ("quarter to date", Period("custom", quarter.start, last_day)),
-    ):
-        with CaptureQueriesContext(connection) as captured:
-            leaderboard(cohort, period)
-        queries = list(captured.captured_queries)
+    cohort = Cohort.for_level("districts", state=State.objects.get(code=MEASURED_STATE))
+    for label, period in _periods(meta):
         for _ in range(warmup):
             leaderboard(cohort, period)
         samples = []
@@ -639,10 +644,8 @@ def measure_selector(scale: str, meta: dict, *, iterations: int, warmup: int, ex
             samples.append((time.perf_counter() - began) * 1000)
         print(
             f"{scale} selector only, {label}: p50 {_percentile(samples, 0.5):.1f} ms, "
-            f"p95 {_percentile(samples, 0.95):.1f} ms; {len(queries)} queries; {len(board.ranked)} ranked"
+            f"p95 {_percentile(samples, 0.95):.1f} ms ({len(board.ranked)} districts ranked)"
         )
-        if explain:
-            _explain(queries)
 
 
 def _explain(queries: list[dict]) -> None:
@@ -665,7 +668,6 @@ def main() -> int:
     parser.add_argument("--iterations", type=int, default=50, help="timed requests of each page")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests of each page first")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE every query of a board request")
-    parser.add_argument("--selector", action="store_true", help="also time the selector alone, without the page")
     args = parser.parse_args()
 
     base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/govsocial")
@@ -682,6 +684,7 @@ def main() -> int:
         DATABASE_URL=prepared[0][1],
     )
     os.environ.setdefault("GOVSOCIAL_CREDENTIALS_KEYS", "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg=")
+    import dj_database_url
     import django
 
     django.setup()
@@ -689,24 +692,18 @@ def main() -> int:
     from django.db import connections
 
     assert not settings.DEBUG and settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-    failed = False
+    missing = False
     for scale, url, meta in prepared:
-        import dj_database_url
-
-        connections["default"].close()
-        settings.DATABASES["default"]["NAME"] = dj_database_url.parse(url)["NAME"]
-        connections["default"].settings_dict["NAME"] = settings.DATABASES["default"]["NAME"]
-        if args.selector:
-            measure_selector(scale, meta, iterations=args.iterations, warmup=args.warmup, explain=args.explain)
-        results = measure(scale, meta, iterations=args.iterations, warmup=args.warmup, explain=args.explain)
-        if not results:
-            print("the board page (leaderboards:board) does not exist yet: timing the selector alone")
-            if not args.selector:
-                measure_selector(scale, meta, iterations=args.iterations, warmup=args.warmup, explain=args.explain)
-            failed = True
-            continue
-        failed |= any(result["board_p95"] >= GOAL_P95_MS[scale] for result in results)
-    return 1 if failed else 0
+        connections["default"].close()  # the next query connects to this scale's database
+        connections["default"].settings_dict["NAME"] = dj_database_url.parse(url)["NAME"]
+        if not measure(scale, meta, iterations=args.iterations, warmup=args.warmup, explain=args.explain):
+            print("the board page (leaderboards:board) does not exist yet")
+            missing = True
+        # where the board's time goes: the selector's share of it
+        measure_selector(scale, meta, iterations=args.iterations, warmup=args.warmup)
+    # A missed goal is printed, not an error (absolute times wander with the machine); a page that
+    # cannot be measured is.
+    return 1 if missing else 0
 
 
 if __name__ == "__main__":
