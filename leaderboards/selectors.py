@@ -16,11 +16,14 @@ number of units: units; accounts with their bound snapshots and days polled
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
@@ -172,6 +175,7 @@ def account_figures(
     *,
     live_minimum_seconds: int = LIVE_MINIMUM_SECONDS,
     now: datetime | None = None,
+    with_days: bool = True,
 ) -> list[AccountFigures]:
     """Per account: the snapshots at the period's bounds, days polled, and posts by kind. Two queries.
 
@@ -201,7 +205,7 @@ def account_figures(
             first_followers=Subquery(first.values("followers")[:1]),
             last_slot=Subquery(last.values("slot")[:1]),
             last_followers=Subquery(last.values("followers")[:1]),
-            days_polled=Subquery(days),
+            days_polled=Subquery(days) if with_days else Value(None, output_field=IntegerField()),
         )
         .values_list(
             "pk",
@@ -266,6 +270,7 @@ def unit_figures(
     platform: str = "",
     live_minimum_seconds: int = LIVE_MINIMUM_SECONDS,
     now: datetime | None = None,
+    detail: bool = True,
 ) -> list[UnitFigures]:
     """Each unit's figures for the period, summed over its accounts (on one platform, or all)."""
     units = list(units)
@@ -274,14 +279,19 @@ def unit_figures(
         accounts = accounts.filter(platform=platform)
     by_unit: dict[int, list[AccountFigures]] = defaultdict(list)
     if units:
-        for item in account_figures(accounts, period, live_minimum_seconds=live_minimum_seconds, now=now):
+        figures = account_figures(
+            accounts, period, live_minimum_seconds=live_minimum_seconds, now=now, with_days=detail
+        )
+        for item in figures:
             by_unit[item.unit_id].append(item)
     expected = period.days_elapsed(now)
     until = period.measured_until(now)
-    return [_sum_unit(unit, by_unit[unit.pk], period, expected, until) for unit in units]
+    return [_sum_unit(unit, by_unit[unit.pk], period, expected, until, detail=detail) for unit in units]
 
 
-def _sum_unit(unit: Unit, accounts: list[AccountFigures], period: Period, expected: int, until) -> UnitFigures:
+def _sum_unit(
+    unit: Unit, accounts: list[AccountFigures], period: Period, expected: int, until, *, detail: bool = True
+) -> UnitFigures:
     result = UnitFigures(
         unit=unit, accounts=sorted(accounts, key=lambda a: (a.platform, a.handle)), days_expected=expected
     )
@@ -298,6 +308,8 @@ def _sum_unit(unit: Unit, accounts: list[AccountFigures], period: Period, expect
         )
     for metric in ("posts", "reposts", "replies", "lives", "long_lives", "engagement"):
         setattr(result, metric, sum(getattr(item, metric) for item in polled))
+    if not detail:
+        return result
     for item in polled:
         if item.start_slot - period.start_at > BOUND_TOLERANCE:
             result.gaps.append(
@@ -392,8 +404,8 @@ def leaderboard(
     Every unit of the cohort is scored and ranked, so a rank is always a rank among all of them;
     ``units`` (a user's scope) then decides which rows are returned: a district official sees
     their own district's row with its true rank, not a rank of one. A fixed number of queries:
-    1 for the weights, 1 for the units, 1 for the scope, 2 for this period's figures, 2 for the
-    previous period's.
+    1 for the weights, 1 for the units, 1 for the scope, 2 for this period's figures, and for the
+    previous period's ranks 1 for the data's version and 2 more unless they are in the cache.
     """
     now = now or timezone.now()
     weights = weights or current_weights()
@@ -412,12 +424,50 @@ def leaderboard(
     score_and_rank(rows, weights.as_dict())
     board.ranked_among = sum(1 for row in rows if row.rank is not None)
     board.rows = [row for row in rows if row.unit.pk in visible]
-    before = unit_figures(unit_list, previous, platform=platform, now=now)
-    score_and_rank(before, weights.as_dict())
-    previous_ranks = {row.unit.pk: row.rank for row in before}
+    previous_ranks = _previous_ranks(unit_list, previous, platform=platform, weights=weights, now=now)
     for row in board.rows:
         row.previous_rank = previous_ranks.get(row.unit.pk)
     return board
+
+
+PREVIOUS_RANKS_TTL = 60 * 60
+
+
+def data_version() -> tuple[int, int]:
+    """The newest snapshot and post ids: they change whenever a poll writes anything. One query."""
+    snapshots, posts = Snapshot._meta.db_table, Post._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT MAX(id) FROM {snapshots}), (SELECT MAX(id) FROM {posts})")  # noqa: S608
+        latest_snapshot, latest_post = cursor.fetchone()
+    return latest_snapshot or 0, latest_post or 0
+
+
+def _previous_ranks(
+    units: list[Unit], previous: Period, *, platform: str, weights: ScoreWeights, now: datetime
+) -> dict[int, int | None]:
+    """The units' ranks in the previous period, which only decide the rank change.
+
+    Kept in the cache under the data's version (the newest snapshot and post ids), so a cached
+    ranking is exactly what computing it again would give until the next poll writes something;
+    that spares a board two of its four heavy queries on every view between polls. A period
+    still running is never cached.
+    """
+    key = None
+    if previous.has_ended(now):
+        ids = hashlib.sha256(",".join(str(unit.pk) for unit in units).encode()).hexdigest()[:16]
+        key = "leaderboards:previous-ranks:" + ":".join(
+            map(str, (previous.start, previous.end, platform, weights.pk, *data_version(), ids))
+        )
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    # Its days polled and gaps are not needed for a rank.
+    before = unit_figures(units, previous, platform=platform, now=now, detail=False)
+    score_and_rank(before, weights.as_dict())
+    ranks = {row.unit.pk: row.rank for row in before}
+    if key is not None:
+        cache.set(key, ranks, PREVIOUS_RANKS_TTL)
+    return ranks
 
 
 def sort_rows(rows: list[UnitFigures], key: str, *, descending: bool) -> list[UnitFigures]:

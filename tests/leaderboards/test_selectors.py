@@ -157,3 +157,18 @@ def test_weights_in_force_are_the_newest_row(db):
 
     ScoreWeights.objects.create(posts=9, note="more posts")
     assert current_weights().posts == 9
+
+
+def test_cached_previous_ranks_follow_new_data(world, frozen):
+    """The previous period's ranks are cached under the data's version: a new post changes the rank change."""
+    daily_snapshots(world.patna_x, date(2026, 5, 31), JULY.end, followers_from=1000, step=10)
+    daily_snapshots(world.gaya_x, date(2026, 5, 31), JULY.end, followers_from=1000, step=10)
+    for day in (3, 4):
+        post(world.patna_x, at(date(2026, 7, day)))
+    cohort = Cohort.for_level("districts", state=world.bihar)
+    first = {row.unit.name_en: row.previous_rank for row in leaderboard(cohort, JULY, platform=Platform.X).rows}
+    assert first == {"Patna": 1, "Gaya": 1}  # a tie in June
+    post(world.gaya_x, at(date(2026, 6, 20)))  # a June post found late, by a poll in July
+    again = {row.unit.name_en: row.previous_rank for row in leaderboard(cohort, JULY, platform=Platform.X).rows}
+    assert again == {"Gaya": 1, "Patna": 2}
+
