@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from compliance.models import Comparison, Rule, RuleLevel, RuleMetric
 from departments.choices import Platform, UnitKind
@@ -101,7 +102,12 @@ class RuleSpec:
             what = str(RuleMetric(self.metric).label).lower() if self.metric in RuleMetric.values else self.metric
             if self.metric == RuleMetric.LIVES:
                 what = (
-                    _("live broadcasts of at least %(minutes)d minutes") % {"minutes": self.min_duration_minutes}
+                    ngettext(
+                        "live broadcast of at least %(minutes)d minutes",
+                        "live broadcasts of at least %(minutes)d minutes",
+                        int(self.threshold) if self.threshold == int(self.threshold) else 2,
+                    )
+                    % {"minutes": self.min_duration_minutes}
                     if self.min_duration_minutes
                     else _("live broadcasts")
                 )
