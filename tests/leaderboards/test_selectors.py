@@ -171,4 +171,3 @@ def test_cached_previous_ranks_follow_new_data(world, frozen):
     post(world.gaya_x, at(date(2026, 6, 20)))  # a June post found late, by a poll in July
     again = {row.unit.name_en: row.previous_rank for row in leaderboard(cohort, JULY, platform=Platform.X).rows}
     assert again == {"Gaya": 1, "Patna": 2}
-
