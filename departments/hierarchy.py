@@ -87,7 +87,9 @@ def hierarchy_load(*, states: list[str] | None = None) -> ImportResult:
     rows += office_rows(districts, departments)
     with transaction.atomic():
         for row in state_rows:
-            State.objects.update_or_create(
+            state, _created = State.objects.update_or_create(
                 code=row["code"], defaults={"name_en": row["name_en"], "name_hi": row["name_hi"]}
             )
+            if row.get("notice_prefix") and not state.notice_prefix:  # an admin's own prefix stays
+                State.objects.filter(pk=state.pk).update(notice_prefix=row["notice_prefix"])
         return csv_import(data=units_csv(rows))

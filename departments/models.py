@@ -46,6 +46,12 @@ class BilingualNameMixin(models.Model):
 
 class State(BilingualNameMixin):
     code = models.CharField(_("code"), max_length=8, unique=True, validators=[code_validator])
+    notice_prefix = models.CharField(
+        _("notice number prefix"),
+        max_length=20,
+        blank=True,
+        help_text=_("How the PR department numbers its letters, e.g. BIH/IPRD (then BIH/IPRD/2026/0012)."),
+    )
 
     class Meta:
         ordering = ["name_en"]
@@ -54,6 +60,10 @@ class State(BilingualNameMixin):
 
     def get_absolute_url(self) -> str:
         return reverse("departments:directory") + f"?state={self.code}"
+
+    @property
+    def notice_series(self) -> str:
+        return self.notice_prefix or f"{self.code}/IPRD"
 
 
 class Unit(BilingualNameMixin):
