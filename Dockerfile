@@ -8,7 +8,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     GOVSOCIAL_VAR_DIR=/var/lib/govsocial
 
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext fonts-noto-core \
+    && apt-get install -y --no-install-recommends gettext fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home --home-dir /app govsocial \
     && mkdir -p /var/lib/govsocial && chown govsocial /var/lib/govsocial
