@@ -22,4 +22,6 @@ urlpatterns = [
     path("", include("metrics.urls")),
     path("leaderboards/", include("leaderboards.urls")),
     path("compliance/", include("compliance.urls")),
+    path("plans/", include("plans.urls")),
+    path("notices/", include("notices.urls")),
 ]
