@@ -218,6 +218,10 @@ if PRODUCTION and GOVSOCIAL_PLATFORM_MODE == "live":
         if not globals()[_name]:
             raise ImproperlyConfigured(f"GOVSOCIAL_PLATFORM_MODE=live needs {_name}.")
 GOVSOCIAL_IMPORT_MAX_BYTES = env_int("GOVSOCIAL_IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+# Attachments to replies to show-cause notices (PDF, JPEG, PNG): at most this many bytes, and images
+# at most this many pixels (refused before they are decoded; 40 megapixels is more than any phone camera).
+NOTICE_UPLOAD_MAX_BYTES = env_int("NOTICE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+NOTICE_UPLOAD_MAX_PIXELS = env_int("NOTICE_UPLOAD_MAX_PIXELS", 40_000_000, minimum=1_000_000)
 
 # --- Security (production) ------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
