@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from notices import views
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/reply/", views.reply, name="reply"),
     path("<int:pk>/decide/", views.decide, name="decide"),
     path("<int:pk>/attachments/<int:attachment>/", views.attachment, name="attachment"),
+    path("", include("notices.urls_letter")),  # the letter as a printable page and as PDF
 ]
