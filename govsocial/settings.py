@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "metrics",
     "leaderboards",
     "compliance",
+    "plans",
     "notices",
     "campaigns",
 ]
