@@ -26,6 +26,7 @@ from departments.selectors import (
 )
 from departments.services.csv_import import ACCOUNT_COLUMNS, UNIT_COLUMNS, ImportRejected, csv_import
 from metrics.selectors import activity_summary, follower_series, latest_snapshot, recent_posts
+from plans.selectors import plans_for_unit
 
 PAGE_SIZE = 50
 
@@ -131,6 +132,7 @@ def unit_page(request: HttpRequest, code: str) -> HttpResponse:
             "offices": offices,
             "office_summary": coverage_summary(unit.offices.all()) if offices is not None else None,
             "flags": flags_for_unit(unit),
+            "plans": plans_for_unit(unit),
         },
     )
 
