@@ -64,6 +64,23 @@ def env_list(name: str, default: Sequence[str] = ()) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_int_list(name: str, default: Sequence[int] = (), *, minimum: int | None = None) -> list[int]:
+    """Comma-separated whole numbers, e.g. ``3,1``."""
+    items = env_list(name)
+    if not items:
+        return list(default)
+    numbers = []
+    for item in items:
+        try:
+            number = int(item)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not a whole number.") from None
+        if minimum is not None and number < minimum:
+            raise ImproperlyConfigured(f"{name}: {number} is below the minimum of {minimum}.")
+        numbers.append(number)
+    return numbers
+
+
 def env_choice(name: str, choices: Sequence[str], default: str) -> str:
     value = _raw(name)
     if value is None:

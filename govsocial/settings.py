@@ -13,7 +13,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from govsocial.env import env_bool, env_choice, env_int, env_list, env_str
+from govsocial.env import env_bool, env_choice, env_int, env_int_list, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("GOVSOCIAL_VAR_DIR", str(BASE_DIR / "var")))
@@ -183,9 +183,39 @@ CELERY_BEAT_SCHEDULE = {
     "resume-stale-polls": {"task": "metrics.tasks.resume_stale_runs", "schedule": crontab(minute="*/10")},
     # Just after midnight IST: judge the rules whose week, month or quarter has just ended (and any missed).
     "evaluate-rules": {"task": "compliance.tasks.evaluate_due_rules", "schedule": crontab(minute=30, hour=0)},
+    # Every hour: email the units whose notice's deadline is NOTICE_REMINDER_DAYS away (each reminder once) …
+    "notice-reminders": {"task": "notices.tasks.reminders_send", "schedule": crontab(minute=15)},
+    # … and mark the notices whose deadline has passed without a reply overdue.
+    "notice-overdue": {"task": "notices.tasks.overdue_mark", "schedule": crontab(minute=20)},
 }
 
+# --- Email ----------------------------------------------------------------
+# With EMAIL_HOST set mail goes out over SMTP; without it (the embedded default) every message is
+# written as a file into var/mail/, where the reminders can be read.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)  # seconds: a hung server must not hold a worker
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "govsocial <no-reply@govsocial.invalid>")
+
 # --- govsocial ------------------------------------------------------------
+# The address users open govsocial at, for the links in emails. In production: https:// and the first
+# of DJANGO_ALLOWED_HOSTS unless set.
+GOVSOCIAL_BASE_URL = env_str(
+    "GOVSOCIAL_BASE_URL", f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://127.0.0.1:8000"
+).rstrip("/")
+if not GOVSOCIAL_BASE_URL.startswith(("http://", "https://")) or "*" in GOVSOCIAL_BASE_URL:
+    raise ImproperlyConfigured(f"Set GOVSOCIAL_BASE_URL to an http(s) address, not {GOVSOCIAL_BASE_URL!r}.")
+# Show-cause notices: the addressee is emailed this many days before the reply deadline (each once).
+NOTICE_REMINDER_DAYS = sorted(set(env_int_list("NOTICE_REMINDER_DAYS", [3, 1], minimum=1)), reverse=True)
+
 # Fernet keys for the credentials of official accounts, newest first,
 # comma-separated. Never SECRET_KEY: rotating one must not touch the other.
 GOVSOCIAL_CREDENTIALS_KEYS = env_list("GOVSOCIAL_CREDENTIALS_KEYS")

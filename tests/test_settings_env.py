@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from govsocial.env import env_bool, env_choice, env_int, env_list
+from govsocial.env import env_bool, env_choice, env_int, env_int_list, env_list
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +21,9 @@ def test_typed_readers(monkeypatch):
     assert env_int("GS_NUM", 1) == 42
     assert env_list("GS_LIST") == ["a.example", "b.example"]
     assert env_bool("GS_UNSET", True) is True
+    monkeypatch.setenv("GS_DAYS", "7, 3,1")
+    assert env_int_list("GS_DAYS", [2], minimum=1) == [7, 3, 1]
+    assert env_int_list("GS_UNSET", [3, 1]) == [3, 1]
 
 
 @pytest.mark.parametrize(
@@ -30,6 +33,8 @@ def test_typed_readers(monkeypatch):
         (lambda: env_int("GS_BAD", 1), "ten", "GS_BAD='ten' is not a whole number"),
         (lambda: env_int("GS_BAD", 1, minimum=5), "3", "GS_BAD=3 is below the minimum of 5"),
         (lambda: env_choice("GS_BAD", ("a", "b"), "a"), "c", "GS_BAD='c' is not one of"),
+        (lambda: env_int_list("GS_BAD"), "3,x", "GS_BAD: 'x' is not a whole number"),
+        (lambda: env_int_list("GS_BAD", minimum=1), "3,0", "GS_BAD: 0 is below the minimum of 1"),
     ],
 )
 def test_bad_values_name_the_variable(monkeypatch, reader, value, message):
@@ -86,6 +91,45 @@ def test_embedded_default_uses_sqlite_and_filesystem_broker(tmp_path):
         "django.db.backends.sqlite3",
         "filesystem://",
         "django.core.cache.backends.locmem.LocMemCache",
+    ]
+
+
+def test_mail_is_written_to_files_unless_an_smtp_host_is_set(tmp_path):
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.EMAIL_BACKEND, getattr(s, 'EMAIL_FILE_PATH', '-'), getattr(s, 'EMAIL_PORT', '-'), "
+        "getattr(s, 'EMAIL_USE_TLS', '-'), s.GOVSOCIAL_BASE_URL, s.NOTICE_REMINDER_DAYS)"
+    )
+    embedded = _manage("shell", "--no-imports", "-c", code, env={"GOVSOCIAL_VAR_DIR": str(tmp_path)})
+    assert embedded.returncode == 0, embedded.stderr
+    assert embedded.stdout.split() == [
+        "django.core.mail.backends.filebased.EmailBackend",
+        str(tmp_path / "mail"),
+        "25",  # Django's defaults, unused by the file backend
+        "False",
+        "http://127.0.0.1:8000",
+        "[3,",
+        "1]",
+    ]
+    env = {
+        **PRODUCTION,
+        "GOVSOCIAL_VAR_DIR": str(tmp_path),
+        "EMAIL_HOST": "smtp.bihar.example",
+        "EMAIL_PORT": "2525",
+        "EMAIL_USE_TLS": "no",
+        "NOTICE_REMINDER_DAYS": "1,7,3",
+    }
+    smtp = _manage("shell", "--no-imports", "-c", code, env=env)
+    assert smtp.returncode == 0, smtp.stderr
+    assert smtp.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "-",
+        "2525",
+        "False",
+        "https://govsocial.bihar.gov.in",
+        "[7,",
+        "3,",
+        "1]",
     ]
 
 
