@@ -1,0 +1,37 @@
+"""The notice's letter: a printable page and a PDF, for whoever may see the notice."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from notices.letter import letter_context, letter_filename, letter_pdf
+from notices.models import Notice
+from notices.selectors import notice_detail
+
+
+def _notice(request: HttpRequest, pk: int) -> Notice:
+    try:
+        return notice_detail(request.user, pk)
+    except Notice.DoesNotExist:
+        raise Http404(_("No such notice in your scope.")) from None
+
+
+def letter_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letter on its own page (no navigation), A4 when printed, with a Print button hidden in print."""
+    notice = _notice(request, pk)
+    context = {
+        **letter_context(notice),
+        "pdf_url": reverse("notices:letter_pdf", kwargs={"pk": pk}),
+        "back_url": notice.get_absolute_url(),
+    }
+    return render(request, "notices/letter.html", context)
+
+
+def letter_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letter as a PDF, shown inline (the browser's viewer prints or saves it)."""
+    notice = _notice(request, pk)
+    response = HttpResponse(letter_pdf(notice), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, letter_filename(notice))
+    return response
