@@ -26,6 +26,7 @@ from departments.selectors import (
 )
 from departments.services.csv_import import ACCOUNT_COLUMNS, UNIT_COLUMNS, ImportRejected, csv_import
 from metrics.selectors import activity_summary, follower_series, latest_snapshot, recent_posts
+from notices.selectors import notices_for_unit
 from plans.selectors import plans_for_unit
 
 PAGE_SIZE = 50
@@ -133,6 +134,7 @@ def unit_page(request: HttpRequest, code: str) -> HttpResponse:
             "office_summary": coverage_summary(unit.offices.all()) if offices is not None else None,
             "flags": flags_for_unit(unit),
             "plans": plans_for_unit(unit),
+            "notices": notices_for_unit(unit),
         },
     )
 

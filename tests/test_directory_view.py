@@ -93,8 +93,9 @@ def test_directory_runs_a_fixed_number_of_queries(world, login, django_assert_nu
 def test_unit_page_runs_a_fixed_number_of_queries(world, login, django_assert_num_queries):
     client = login(world.pr_bihar)
     client.get(world.patna.get_absolute_url())
-    # one more than before the page listed the unit's compliance flags, and one more for its improvement plans
-    with django_assert_num_queries(9) as few:
+    # one more than before the page listed the unit's compliance flags, one for its improvement plans,
+    # one for its show-cause notices
+    with django_assert_num_queries(10) as few:
         client.get(world.patna.get_absolute_url())
     UnitFactory.create_batch(
         30, state=world.bihar, kind=UnitKind.DISTRICT_OFFICE, district=world.patna, department=world.health_dept
