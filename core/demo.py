@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from departments.choices import Platform, UnitKind
 from departments.models import Account, State, Unit
@@ -199,6 +200,26 @@ def demo_rules_create(*, judge_months: int = 2) -> int:
     return flags
 
 
+def demo_notices_create() -> int:
+    """Show-cause notices to the districts that failed Bihar's monthly live rule last month. Idempotent."""
+    from compliance.models import Flag
+    from notices.models import Notice
+    from notices.services import notices_issue_from_flags
+
+    if Notice.objects.exists():
+        return 0
+    admin = User.objects.filter(role=User.Role.ADMIN).order_by("pk").first()
+    flags = list(
+        Flag.objects.filter(rule__state__code="BR", rule__metric="lives")
+        .select_related("unit", "unit__state")
+        .order_by("-period_start", "unit__name_en")[:11]
+    )
+    if admin is None or not flags:
+        return 0
+    deadline = timezone.now() + timedelta(days=7)
+    return len(notices_issue_from_flags(flags=flags, user=admin, deadline=deadline))
+
+
 def demo_seed(*, history_days: int = 90) -> dict:
     with transaction.atomic():
         users = demo_users_create()
@@ -208,4 +229,5 @@ def demo_seed(*, history_days: int = 90) -> dict:
     if history_days and settings.GOVSOCIAL_PLATFORM_MODE == "simulated" and not Snapshot.objects.exists():
         history = history_backfill(days=history_days)
     flags = demo_rules_create()
-    return {"users": users, "accounts": accounts, "history": history, "flags": flags}
+    notices = demo_notices_create()
+    return {"users": users, "accounts": accounts, "history": history, "flags": flags, "notices": notices}

@@ -22,7 +22,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {result['accounts']} new accounts; history: {history['snapshots']} snapshots, "
-                f"{history['posts']} posts; {result['flags']} compliance flags raised."
+                f"{history['posts']} posts; {result['flags']} compliance flags raised; "
+                f"{result['notices']} show-cause notices issued."
             )
         )
         for user in result["users"]:
