@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from departments.choices import UnitKind
@@ -25,7 +26,7 @@ from plans.selectors import (
     plan_list,
     plan_progress,
 )
-from plans.services import may_decide, may_submit, plan_approve, plan_return, plan_submit, plans_require
+from plans.services import may_decide, plan_approve, plan_return, plan_submit, plans_require
 
 PAGE_SIZE = 50
 DUE_IN_DAYS = 10
@@ -158,9 +159,11 @@ def plan_require(request: HttpRequest) -> HttpResponse:
             _add_errors(form, error)
         else:
             if outcome.created:
+                count = len(outcome.created)
                 messages.success(
                     request,
-                    _("A plan was required from %(n)d unit(s).") % {"n": len(outcome.created)},
+                    ngettext("A plan was required from %(n)d unit.", "A plan was required from %(n)d units.", count)
+                    % {"n": count},
                 )
             if outcome.skipped:
                 messages.warning(
@@ -194,7 +197,8 @@ def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_plan(request, plan, *, formset=None, submit_form=None, decide_form=None, status=200) -> HttpResponse:
-    can_submit = plan.awaits_unit and may_submit(request.user, plan)
+    # The plan was found within the user's scope, which is exactly who may submit it (plan_submit checks again).
+    can_submit = plan.awaits_unit
     can_decide = plan.status == PlanStatus.SUBMITTED and may_decide(request.user, plan)
     if can_submit:
         formset = formset or target_formset(plan)
@@ -225,9 +229,7 @@ def _render_plan(request, plan, *, formset=None, submit_form=None, decide_form=N
 
 @require_POST
 def plan_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan(request, pk)
-    if not may_submit(request.user, plan):
-        raise PermissionDenied(_("Only the unit's own officials submit its plan."))
+    plan = _plan(request, pk)  # outside the user's scope: 404
     formset = target_formset(plan, request.POST)
     submit_form = SubmitForm(request.POST)
     if formset.is_valid() and submit_form.is_valid():

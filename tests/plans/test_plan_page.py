@@ -38,7 +38,7 @@ def test_the_whole_flow_from_requirement_to_approval(world, login, august, figur
         },
         follow=True,
     )
-    assert "A plan was required from 2 unit(s)." in response.content.decode()
+    assert "A plan was required from 2 units." in response.content.decode()
     assert [plan.unit.code for plan in response.context["page"]] == ["BR-GAYA", "BR-PATNA"]
     plan = ImprovementPlan.objects.get(unit=world.patna)
 

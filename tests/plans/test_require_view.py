@@ -31,7 +31,7 @@ def test_require_form_is_prefilled_from_units_in_the_query_and_skips_open_plans(
         follow=True,
     )
     html = response.content.decode()
-    assert "A plan was required from 1 unit(s)." in html
+    assert "A plan was required from 1 unit." in html
     assert "Skipped, as they already have an open plan from that month: Patna." in html
 
 
