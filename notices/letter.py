@@ -138,12 +138,24 @@ def letter_filename(notice: Notice) -> str:
     return f"{notice.number.replace('/', '-')}.pdf"
 
 
-def static_only_fetcher(root: Path = STATIC_DIR):
-    """A WeasyPrint URL fetcher that serves ``file:`` URLs under ``root`` and refuses everything else.
+def _import_weasyprint() -> None:
+    """Import WeasyPrint on first use (a machine without Pango still serves every other page).
 
-    WeasyPrint is imported here, on first use, so that a machine without Pango still serves every
-    other page.
+    Importing it sets Pillow's process-wide ``ImageFile.LOAD_TRUNCATED_IMAGES``, which would then let
+    truncated images through the checks of reply attachments (``notices.uploads``) in the same worker.
+    The letter draws no raster image: put the setting back as it was.
     """
+    from PIL import ImageFile
+
+    strict = ImageFile.LOAD_TRUNCATED_IMAGES
+    import weasyprint  # noqa: F401
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = strict
+
+
+def static_only_fetcher(root: Path = STATIC_DIR):
+    """A WeasyPrint URL fetcher that serves ``file:`` URLs under ``root`` and refuses everything else."""
+    _import_weasyprint()
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticFilesOnly(URLFetcher):
@@ -166,6 +178,7 @@ def static_only_fetcher(root: Path = STATIC_DIR):
 
 def html_to_pdf(html: str) -> bytes:
     """The letter's HTML, with ``letter.css`` and the vendored fonts, as PDF bytes."""
+    _import_weasyprint()
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
