@@ -36,7 +36,7 @@ def test_every_view_has_a_name_or_is_admin_internal():
     assert all(cb.__module__.startswith("django.") for cb in unnamed)
 
 
-SAMPLE_KWARGS = {"code": "BR-PATNA", "pk": 1, "layout": "units"}
+SAMPLE_KWARGS = {"code": "BR-PATNA", "pk": 1, "layout": "units", "attachment": 1}
 
 
 def _our_urls():
