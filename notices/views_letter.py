@@ -1,5 +1,7 @@
 """The notice's letter: a printable page and a PDF, for whoever may see the notice."""
 
+import logging
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -9,6 +11,8 @@ from django.utils.translation import gettext as _
 from notices.letter import letter_context, letter_filename, letter_pdf
 from notices.models import Notice
 from notices.selectors import notice_detail
+
+logger = logging.getLogger(__name__)
 
 
 def _notice(request: HttpRequest, pk: int) -> Notice:
@@ -32,6 +36,20 @@ def letter_page(request: HttpRequest, pk: int) -> HttpResponse:
 def letter_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The letter as a PDF, shown inline (the browser's viewer prints or saves it)."""
     notice = _notice(request, pk)
-    response = HttpResponse(letter_pdf(notice), content_type="application/pdf")
+    try:
+        pdf = letter_pdf(notice)
+    except OSError:  # WeasyPrint could not load Pango: say so, and offer the printable page
+        logger.exception("The PDF of notice %s could not be made", notice.number)
+        message = _(
+            "The PDF cannot be made on this server: its PDF library needs Pango (apt-get install libpango-1.0-0 "
+            "libpangoft2-1.0-0). The printable letter works, and the browser can save it as PDF."
+        )
+        return render(
+            request,
+            "notices/letter_unavailable.html",
+            {"notice": notice, "message": message, "letter_url": reverse("notices:letter", kwargs={"pk": pk})},
+            status=503,
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, letter_filename(notice))
     return response

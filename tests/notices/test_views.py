@@ -157,3 +157,18 @@ def test_the_register_filters_and_exports(world, notice, login):
     csv_text = client.get(reverse("notices:register"), {"format": "csv"}).content.decode("utf-8-sig")
     assert "BR/IPRD/2026/0001" in csv_text and "RJ/IPRD/2026/0001" in csv_text
     assert login(world.pr_bihar).get(reverse("notices:register")).context["page"].paginator.count == 1
+
+
+def test_without_pango_the_pdf_says_so_and_offers_the_printable_letter(world, notice, login, monkeypatch):
+    import notices.views_letter
+
+    def no_pango(notice):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(notices.views_letter, "letter_pdf", no_pango)
+    response = login(world.dpro_patna).get(reverse("notices:letter_pdf", kwargs={"pk": notice.pk}))
+    assert response.status_code == 503
+    assert "needs Pango" in response.content.decode()
+    assert reverse("notices:letter", kwargs={"pk": notice.pk}) in response.content.decode()
+    unit_page = login(world.dpro_patna).get(world.patna.get_absolute_url()).content.decode()
+    assert notice.number in unit_page
