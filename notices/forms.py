@@ -118,3 +118,10 @@ class DecisionForm(forms.Form):
     new_deadline = DeadlineField(
         label=_("New deadline"), required=False, help_text=_("For more information, or for the escalated notice.")
     )
+
+    def __init__(self, *args, actions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if actions is not None:  # offer only the decisions the notice's status allows now
+            self.fields["action"].choices = [
+                (value, label) for value, label in self.fields["action"].choices if value in actions
+            ]

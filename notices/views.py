@@ -164,6 +164,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _notice(request, pk)
     can_reply = notice.awaiting_reply and may_reply(notice, request.user)
     decisions = [action for action in allowed_actions(notice.status) if action in DECISIONS]
+    if notice.awaiting_reply and not notice.past_deadline:
+        decisions = []  # the unit can still reply: nothing to decide yet
     can_decide = request.user.is_admin_role and bool(decisions)
     return render(
         request,
@@ -173,7 +175,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "replies": notice.replies.select_related("submitted_by").prefetch_related("attachments"),
             "events": notice.events.select_related("by"),
             "reply_form": ReplyForm() if can_reply else None,
-            "decision_form": DecisionForm() if can_decide else None,
+            "decision_form": DecisionForm(actions=decisions) if can_decide else None,
             "escalation": Notice.objects.filter(escalated_from=notice).first(),
         },
     )

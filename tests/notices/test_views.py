@@ -172,3 +172,18 @@ def test_without_pango_the_pdf_says_so_and_offers_the_printable_letter(world, no
     assert reverse("notices:letter", kwargs={"pk": notice.pk}) in response.content.decode()
     unit_page = login(world.dpro_patna).get(world.patna.get_absolute_url()).content.decode()
     assert notice.number in unit_page
+
+
+def test_the_decision_form_offers_only_what_the_status_allows(world, notice, login):
+    admin_page = login(world.admin).get(notice.get_absolute_url())
+    assert admin_page.context["decision_form"] is None  # the unit can still reply
+    notice_reply(notice=notice, user=world.dpro_patna, text="Explained.")
+    form = login(world.admin).get(notice.get_absolute_url()).context["decision_form"]
+    assert [value for value, _label in form.fields["action"].choices] == ["accept", "reject", "more_info", "escalate"]
+    with time_machine.travel(NOW + timedelta(days=30), tick=False):
+        late = notice_issue(
+            unit=world.gaya, user=world.admin, deadline=NOW + timedelta(days=31), reason_en="r", reason_hi="र"
+        )
+    with time_machine.travel(NOW + timedelta(days=32), tick=False):
+        form = login(world.admin).get(late.get_absolute_url()).context["decision_form"]
+    assert [value for value, _label in form.fields["action"].choices] == ["escalate"]
