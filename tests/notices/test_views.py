@@ -13,6 +13,7 @@ from PIL import Image
 from notices.machine import NoticeStatus
 from notices.models import Notice, NoticeReply, ReplyAttachment
 from notices.services import notice_issue, notice_reply
+from tests.notices.test_uploads import png_bomb
 
 IST = timezone.get_fixed_timezone(330)
 NOW = datetime(2026, 8, 3, 11, tzinfo=IST)
@@ -77,23 +78,40 @@ def test_a_reply_with_an_attachment_then_only_the_district_downloads_it(world, n
     assert login(world.dpro_gaya).get(crafted).status_code == 404
 
 
-@pytest.mark.parametrize(
-    ("name", "content", "message"),
-    [
-        ("drawing.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "SVG"),
-        ("shell.jpg", b"<?php system($_GET['c']); ?>", "shell.jpg"),
-        ("big.pdf", b"%PDF-1.4\n" + b"0" * (6 * 1024 * 1024), "big.pdf"),
-    ],
-)
-def test_a_bad_attachment_is_refused_with_a_message_and_nothing_is_stored(world, notice, login, name, content, message):
+def _pdf_with_javascript() -> bytes:
+    from pypdf import PdfWriter
+    from pypdf.actions import JavaScript
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_open_action(JavaScript("app.alert('hello');"))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+BAD_FILES = {
+    "png+html": ("chart.png", lambda: png_bytes() + b"<html><script>alert(1)</script></html>", "extra data"),
+    "svg": ("drawing.svg", lambda: b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "SVG"),
+    "pixel bomb": ("bomb.png", lambda: png_bomb(30_000, 30_000), "bomb.png"),
+    "pdf with js": ("reply.pdf", _pdf_with_javascript, "JavaScript"),
+    "php as jpg": ("shell.jpg", lambda: b"<?php system($_GET['c']); ?>", "shell.jpg"),
+    "oversized": ("big.pdf", lambda: b"%PDF-1.4\n" + b"0" * (6 * 1024 * 1024), "big.pdf"),
+}
+
+
+@pytest.mark.parametrize("kind", BAD_FILES)
+def test_a_bad_attachment_is_refused_with_a_message_and_nothing_is_stored(world, notice, login, kind, settings):
+    name, make, message = BAD_FILES[kind]
     response = login(world.dpro_patna).post(
         reverse("notices:reply", kwargs={"pk": notice.pk}),
-        {"text": "See attached.", "attachments": [SimpleUploadedFile(name, content)]},
+        {"text": "See attached.", "attachments": [SimpleUploadedFile(name, make())]},
     )
     assert response.status_code == 400
     errors = response.context["reply_form"].errors["attachments"]
     assert any(message in error for error in errors), errors
     assert not NoticeReply.objects.exists() and not ReplyAttachment.objects.exists()
+    assert not any(path.is_file() for path in settings.MEDIA_ROOT.rglob("*"))  # no file written
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.ISSUED
 
