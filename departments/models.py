@@ -46,6 +46,11 @@ class BilingualNameMixin(models.Model):
 
 class State(BilingualNameMixin):
     code = models.CharField(_("code"), max_length=8, unique=True, validators=[code_validator])
+    districts_post_to_state_accounts = models.BooleanField(
+        _("districts may submit to the state's accounts"),
+        default=False,
+        help_text=_("If set, district officials may also choose the state departments' accounts for their posts."),
+    )
     notice_prefix = models.CharField(
         _("notice number prefix"),
         max_length=20,

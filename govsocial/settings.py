@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "compliance",
     "plans",
     "notices",
+    "content",
     "campaigns",
 ]
 

@@ -42,6 +42,11 @@ class User(AbstractUser):
         limit_choices_to={"kind": "district"},
     )
     designation = models.CharField(_("designation"), max_length=200, blank=True)
+    is_pr_officer = models.BooleanField(
+        _("district PR officer"),
+        default=False,
+        help_text=_("A district official who reviews and approves the content submitted for the district's accounts."),
+    )
 
     objects = GovsocialUserManager()
 
