@@ -186,3 +186,22 @@ class ContentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission_id} {self.action}"
+
+
+class SimulatedPost(models.Model):
+    """What the simulated platform "received": the embedded default's stand-in for X and Facebook.
+
+    It answers reconciliation like a real account's recent posts would, and lets the fault test see
+    that the platform got the create request before the worker was killed.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    post_id = models.CharField(max_length=64, unique=True)
+    text = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.post_id

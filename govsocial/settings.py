@@ -184,6 +184,8 @@ CELERY_BEAT_SCHEDULE = {
     "resume-stale-polls": {"task": "metrics.tasks.resume_stale_runs", "schedule": crontab(minute="*/10")},
     # Just after midnight IST: judge the rules whose week, month or quarter has just ended (and any missed).
     "evaluate-rules": {"task": "compliance.tasks.evaluate_due_rules", "schedule": crontab(minute=30, hour=0)},
+    # Claims whose worker died become "unknown"; due posts whose message was lost are queued again.
+    "sweep-publishing": {"task": "content.tasks.sweep_targets", "schedule": crontab(minute="*/5")},
     # Every hour: email the units whose notice's deadline is NOTICE_REMINDER_DAYS away (each reminder once) …
     "notice-reminders": {"task": "notices.tasks.reminders_send", "schedule": crontab(minute=15)},
     # … and mark the notices whose deadline has passed without a reply overdue.
@@ -236,6 +238,8 @@ FACEBOOK_GRAPH_API_VERSION = env_str("FACEBOOK_GRAPH_API_VERSION", "26.0")
 YOUTUBE_API_KEY = env_str("YOUTUBE_API_KEY", "")
 # The simulated platform: a few accounts missing, suspended or with an expired token, like real life.
 GOVSOCIAL_SIMULATED_FAULTS = env_bool("GOVSOCIAL_SIMULATED_FAULTS", True)
+# Seconds the simulated platform holds its answer after receiving a post (the publishing fault test).
+GOVSOCIAL_SIMULATED_PUBLISH_DELAY = env_int("GOVSOCIAL_SIMULATED_PUBLISH_DELAY", 0, minimum=0)
 GOVSOCIAL_SIMULATED_LATENCY_MS = env_int("GOVSOCIAL_SIMULATED_LATENCY_MS", 0, minimum=0)
 # Polling: every account once a day at this hour (IST); accounts in a campaign every hour.
 GOVSOCIAL_POLL_DAILY_HOUR = env_int("GOVSOCIAL_POLL_DAILY_HOUR", 6, minimum=0)
