@@ -231,6 +231,9 @@ if PRODUCTION and not GOVSOCIAL_CREDENTIALS_KEYS:
 GOVSOCIAL_PLATFORM_MODE = env_choice("GOVSOCIAL_PLATFORM_MODE", ("simulated", "live"), "simulated")
 GOVSOCIAL_HTTP_TIMEOUT = env_int("GOVSOCIAL_HTTP_TIMEOUT", 20, minimum=1)
 X_BEARER_TOKEN = env_str("X_BEARER_TOKEN", "")
+# The X app's OAuth 1.0a consumer key pair: publishing signs each post with it and the account's own tokens.
+X_CONSUMER_KEY = env_str("X_CONSUMER_KEY", "")
+X_CONSUMER_SECRET = env_str("X_CONSUMER_SECRET", "")
 FACEBOOK_APP_ID = env_str("FACEBOOK_APP_ID", "")
 FACEBOOK_APP_SECRET = env_str("FACEBOOK_APP_SECRET", "")
 # facebook-sdk's own list stops at v3.1; govsocial passes this version itself.
