@@ -362,28 +362,29 @@ def targets_sweep(*, now: datetime | None = None) -> dict[str, int]:
     return {"unknown": len(stale), "requeued": len(due)}
 
 
-def _same_text(a: str, b: str) -> bool:
-    """Posted text compared as the platforms return it: links shortened (t.co), whitespace folded."""
-    import re
-
-    def norm(text: str) -> str:
-        return " ".join(re.sub(r"https?://\S+", "", text).split())
-
-    return norm(a) == norm(b)
-
-
 def target_reconcile(target_id: int) -> str:
     """Look for an ``unknown`` target's post among the account's recent posts; published if found."""
     from datetime import timedelta
 
+    from content.platforms import find_post
     from content.publishing import publisher_for
 
     target = PublishTarget.objects.select_related("account", "submission").get(pk=target_id)
     if target.state != TargetState.UNKNOWN:
         return target.state
     since = (target.claimed_at or target.publish_at) - timedelta(minutes=5)
-    recent = publisher_for(target.account).recent_posts(since=since)
-    match = next((post for post in recent if _same_text(post.text, target.text)), None)
+    try:
+        recent = publisher_for(target.account).recent_posts(since=since)
+    except Exception as error:  # a failed check decides nothing: the target stays unknown, the failure is kept
+        _event(
+            target.submission,
+            "reconcile",
+            None,
+            target=target,
+            note=_("Could not read the recent posts: %(error)s") % {"error": error},
+        )
+        return TargetState.UNKNOWN
+    match = find_post(recent, target.text)
     if match is None:
         _event(target.submission, "reconcile", None, target=target, note=_("Not among the account's recent posts yet."))
         return TargetState.UNKNOWN
@@ -420,6 +421,9 @@ def target_resolve(
     }
     if outcome not in allowed:
         raise ValidationError(_("Unknown outcome."))
+    target = PublishTarget.objects.select_for_update().select_related("submission").get(pk=target.pk)
+    if target.state not in allowed[outcome]:
+        raise ValidationError(_("This post's state has changed; reload the page."))
     changes: dict = {"resolved_by": user}
     if outcome == "published":
         if not post_id.strip():
