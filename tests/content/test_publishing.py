@@ -13,7 +13,7 @@ from django.utils import timezone
 from content.models import PublishTarget, Submission, TargetState
 from content.services import target_publish, target_reconcile, target_resolve, targets_sweep
 from departments.choices import AccountStatus
-from tests.content.test_publishing_clients import TEXT, TWEETS, TWEET_ID, X_TIMELINE, x_created
+from tests.content.test_publishing_clients import TEXT, TWEET_ID, TWEETS, X_TIMELINE, x_created
 from tests.platforms import payloads as p
 
 X_USER_ID = "1412345678901234567"
