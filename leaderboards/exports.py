@@ -28,6 +28,7 @@ FIGURES = (
     "lives",
     "long_lives",
     "engagement",
+    "published",
     "score",
 )
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,6 +51,7 @@ def header() -> list[str]:
         _("Lives"),
         _("Lives 30+ min"),
         _("Engagement"),
+        _("Published through the PR office"),
         _("Score"),
         _("Days polled"),
         _("Days expected"),

@@ -52,6 +52,7 @@ COLUMNS = [
     ("lives", _("Lives")),
     ("long_lives", _("Lives 30+ min")),
     ("engagement", _("Engagement")),
+    ("published", _("Published through the PR office")),
     ("score", _("Score")),
 ]
 SORT_KEYS = {"name", "rank", *(key for key, _label in COLUMNS)}
@@ -140,6 +141,7 @@ class UnitFigures:
     lives: int | None = None
     long_lives: int | None = None
     engagement: int | None = None
+    published: int = 0  # posts the unit submitted that the PR office published in the period (credit)
     score: Decimal | None = None
     rank: int | None = None
     previous_rank: int | None = None
@@ -424,6 +426,9 @@ def leaderboard(
     score_and_rank(rows, weights.as_dict())
     board.ranked_among = sum(1 for row in rows if row.rank is not None)
     board.rows = [row for row in rows if row.unit.pk in visible]
+    published = published_through_pr_office([row.unit.pk for row in board.rows], period, now=now)
+    for row in board.rows:
+        row.published = published.get(row.unit.pk, 0)
     previous_ranks = _previous_ranks(unit_list, previous, platform=platform, weights=weights, now=now)
     for row in board.rows:
         row.previous_rank = previous_ranks.get(row.unit.pk)
@@ -431,6 +436,30 @@ def leaderboard(
 
 
 PREVIOUS_RANKS_TTL = 60 * 60
+
+
+def published_through_pr_office(unit_ids: list[int], period: Period, *, now: datetime | None = None) -> dict[int, int]:
+    """Per unit: the posts it submitted that were published in the period, on any account. One query.
+
+    The credit of issue #6: the account that posted counts the post among its own (polling finds it), and
+    the department that submitted it counts it here.
+    """
+    from content.models import PublishTarget, TargetState
+
+    if not unit_ids:
+        return {}
+    rows = (
+        PublishTarget.objects.filter(
+            state=TargetState.PUBLISHED,
+            submission__unit_id__in=unit_ids,
+            published_at__gte=period.start_at,
+            published_at__lt=period.measured_until(now),
+        )
+        .values("submission__unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("submission__unit_id", "n")
+    )
+    return dict(rows)
 
 
 def data_version() -> tuple[int, int]:

@@ -243,13 +243,40 @@ def test_departments_level(july, login):
 def test_the_board_runs_a_fixed_number_of_queries(july, login, django_assert_num_queries, extra):
     """3 districts or 30: the same queries.
 
-    Session, user, states, districts, weights, units, scope, 2 for this month's figures, and the
-    data's version, under which June's ranks were cached by the first request.
+    Session, user, states, districts, weights, units, scope, 2 for this month's figures, the posts
+    published through the PR office, and the data's version, under which June's ranks were cached by
+    the first request.
     """
     add_districts(july.bihar, extra)
     daily_snapshots(july.gaya_x, date(2026, 6, 1), JULY.end, followers_from=10)
     client = login(july.pr_bihar)
     client.get(URL, JULY_PARAMS)  # warm the session, and cache June's ranks
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(URL, JULY_PARAMS)
     assert len(rows_of(response.content.decode())) == 2 + extra
+
+
+def test_posts_published_through_the_pr_office_are_credited_to_the_department(july, login):
+    """Issue #6's credit: a post the department submitted and the PR office published counts for it."""
+    from content.models import PublishTarget, Submission, TargetState
+
+    submission = Submission.objects.create(
+        unit=july.health_dept,
+        submitted_by=july.dpro_patna,
+        text="Vaccination camp",
+        category="event",
+        status="approved",
+    )
+    PublishTarget.objects.create(
+        submission=submission,
+        account=july.patna_x,
+        text="Vaccination camp",
+        publish_at=at(date(2026, 7, 9)),
+        state=TargetState.PUBLISHED,
+        platform_post_id="1445880548472328192",
+        published_at=at(date(2026, 7, 9)),
+    )
+    response = login(july.pr_bihar).get(URL, {**JULY_PARAMS, "level": "departments", "sort": "-published"})
+    rows = list(response.context["page"])
+    assert [(row.unit.code, row.published) for row in rows][0] == ("BR-HEALTH", 1)
+    assert "Published through the PR office" in response.content.decode()

@@ -104,11 +104,12 @@ def test_a_district_official_sees_no_state_department(q2, login):
 @pytest.mark.parametrize("extra", [0, 27])
 def test_the_review_runs_a_fixed_number_of_queries(q2, login, django_assert_num_queries, extra):
     """6 departments or 33: session, user, the navbar's state, states, weights, units, scope,
-    2 for the quarter's figures, and the data's version (the previous quarter's ranks are cached)."""
+    2 for the quarter's figures, the posts published through the PR office, and the data's version
+    (the previous quarter's ranks are cached)."""
     for number in range(extra):
         department(q2, f"BR-DEPT{number}", f"Department {number}", step=number + 1, posts=1)
     client = login(q2.pr_bihar)
     client.get(URL, Q2)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(URL, Q2)
     assert response.content.decode().count("data-unit=") == 6 + extra
