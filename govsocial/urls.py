@@ -24,4 +24,5 @@ urlpatterns = [
     path("compliance/", include("compliance.urls")),
     path("plans/", include("plans.urls")),
     path("notices/", include("notices.urls")),
+    path("content/", include("content.urls")),
 ]
