@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from compliance.selectors import flags_for_unit
+from content.selectors import published_to_account, submissions_for_unit
 from departments.choices import Platform, UnitKind
 from departments.forms import CsvImportForm, DirectoryFilterForm
 from departments.models import Unit
@@ -135,6 +136,7 @@ def unit_page(request: HttpRequest, code: str) -> HttpResponse:
             "flags": flags_for_unit(unit),
             "plans": plans_for_unit(unit),
             "notices": notices_for_unit(unit),
+            "submissions": submissions_for_unit(request.user, unit),
         },
     )
 
@@ -152,6 +154,7 @@ def account_page(request: HttpRequest, pk: int) -> HttpResponse:
             "latest": latest_snapshot(account),
             "posts": recent_posts(account),
             "activity": activity_summary(account),
+            "published": published_to_account(account),
         },
     )
 
