@@ -198,7 +198,7 @@ def generate(cursor, shape: Shape, *, last_day: date, rebuild_indexes: bool = Tr
     for number, (code, n_districts) in enumerate(shape.states):
         sid = state_id + number
         name = "Benchland" if code == MEASURED_STATE else f"State {code}"
-        states.append(f"{sid}\t{code}\t{name}\tराज्य {code}\t\n")  # no notice prefix: the default series
+        states.append(f"{sid}\t{code}\t{name}\tराज्य {code}\t\tf\n")  # default notice series; no state accounts open
         departments = []
         for k in range(1, shape.departments + 1):
             units.append(
@@ -226,7 +226,12 @@ def generate(cursor, shape: Shape, *, last_day: date, rebuild_indexes: bool = Tr
                     )
                 )
                 unit_id += 1
-    _copy(cursor, "departments_state", ("id", "code", "name_en", "name_hi", "notice_prefix"), states)
+    _copy(
+        cursor,
+        "departments_state",
+        ("id", "code", "name_en", "name_hi", "notice_prefix", "districts_post_to_state_accounts"),
+        states,
+    )
     _copy(
         cursor,
         "departments_unit",
