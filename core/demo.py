@@ -44,6 +44,7 @@ DEMO_USERS = [
     DemoUser("dpro.patna", User.Role.DISTRICT_OFFICIAL, "BR", "BR-PATNA", "Sunil", "Prasad", "DPRO Patna"),
     DemoUser("dpro.arwal", User.Role.DISTRICT_OFFICIAL, "BR", "BR-ARWAL", "Kavita", "Singh", "DPRO Arwal"),
     DemoUser("dpro.dausa", User.Role.DISTRICT_OFFICIAL, "RJ", "RJ-DAUSA", "Mahesh", "Meena", "PRO Dausa"),
+    DemoUser("health.dausa", User.Role.DISTRICT_OFFICIAL, "RJ", "RJ-DAUSA", "Rekha", "Sharma", "CMHO Dausa"),
 ]
 
 # Share of units of each kind that have an account on each platform.
@@ -111,6 +112,8 @@ def demo_users_create() -> list[User]:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         users.append(user)
+    # the district PR officers review the posts their departments submit (also for users made before this flag)
+    User.objects.filter(username__startswith="dpro.", role=User.Role.DISTRICT_OFFICIAL).update(is_pr_officer=True)
     return users
 
 
@@ -220,6 +223,63 @@ def demo_notices_create() -> int:
     return len(notices_issue_from_flags(flags=flags, user=admin, deadline=deadline))
 
 
+DEMO_POSTS = [
+    (
+        "RJ-DAUSA-HEALTH",
+        "welfare_scheme",
+        "Mukhyamantri Ayushman Arogya Yojana",
+        "दौसा: मुख्यमंत्री आयुष्मान आरोग्य योजना के तहत आज जिला अस्पताल में 312 मरीजों का निःशुल्क उपचार हुआ। "
+        "Free treatment for 312 patients at the district hospital today.",
+        "publish",
+    ),
+    (
+        "RJ-DAUSA-HEALTH",
+        "event",
+        "",
+        "दौसा: 25 नवंबर को सभी ग्राम पंचायतों में स्वास्थ्य शिविर। Health camps in every gram panchayat on 25 November.",
+        "submit",
+    ),
+    (
+        "RJ-DAUSA-HEALTH",
+        "advisory",
+        "",
+        "शीतलहर से बचाव: बुजुर्ग और बच्चे गर्म कपड़े पहनें। Cold wave advisory for the elderly and children.",
+        "draft",
+    ),
+]
+
+
+@transaction.atomic
+def demo_posts_create() -> int:
+    """The Dausa story: the health department's posts, one published through the PR office. Idempotent."""
+    from content.models import Submission
+    from content.services import submission_review, submission_save, submission_submit, target_publish
+
+    author = User.objects.filter(username="health.dausa").first()
+    reviewer = User.objects.filter(username="dpro.dausa").first()
+    if author is None or reviewer is None or Submission.objects.exists():
+        return 0
+    district_x = Account.objects.filter(unit__code="RJ-DAUSA", platform=Platform.X).first()
+    district_fb = Account.objects.filter(unit__code="RJ-DAUSA", platform=Platform.FACEBOOK).first()
+    accounts = [account for account in (district_x, district_fb) if account]
+    made = 0
+    for code, category, scheme, text, step in DEMO_POSTS:
+        unit = Unit.objects.filter(code=code).first()
+        if unit is None or not accounts:
+            continue
+        submission = submission_save(
+            user=author, unit=unit, text=text, category=category, scheme=scheme, accounts=accounts
+        )
+        made += 1
+        if step in ("submit", "publish"):
+            submission_submit(submission=submission, user=author)
+        if step == "publish":
+            submission_review(submission=submission, user=reviewer, decision="approve")
+            for target in submission.targets.all():
+                target_publish(target.pk)  # the simulated platform answers at once
+    return made
+
+
 def demo_seed(*, history_days: int = 90) -> dict:
     with transaction.atomic():
         users = demo_users_create()
@@ -230,4 +290,12 @@ def demo_seed(*, history_days: int = 90) -> dict:
         history = history_backfill(days=history_days)
     flags = demo_rules_create()
     notices = demo_notices_create()
-    return {"users": users, "accounts": accounts, "history": history, "flags": flags, "notices": notices}
+    posts = demo_posts_create() if settings.GOVSOCIAL_PLATFORM_MODE == "simulated" else 0
+    return {
+        "users": users,
+        "accounts": accounts,
+        "history": history,
+        "flags": flags,
+        "notices": notices,
+        "posts": posts,
+    }
