@@ -1,19 +1,7 @@
 from django.contrib import admin
 
 from compliance.models import Flag, FlagEvent, Rule, RuleEvaluation, RuleRevision
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History is kept as it was: visible in the admin, never edited there."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from core.admin import ReadOnlyAdmin
 
 
 class RuleRevisionInline(admin.TabularInline):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from compliance.admin import ReadOnlyAdmin
 from content.models import ContentEvent, PublishTarget, Submission, SubmissionImage
+from core.admin import ReadOnlyAdmin
 
 
 class _ReadOnlyInline(admin.TabularInline):

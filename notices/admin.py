@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from compliance.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from notices.models import Notice, NoticeEvent, NoticeReminder, NoticeReply, ReplyAttachment
 
 

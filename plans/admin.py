@@ -1,19 +1,7 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from plans.models import ImprovementPlan, PlanEvent, PlanTarget
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Plans move only through their pages (each step a conditional update with its event): shown here, never edited."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PlanTargetInline(admin.TabularInline):
