@@ -1,4 +1,3 @@
-import csv
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
@@ -30,6 +29,7 @@ from compliance.services import (
     rule_evaluate,
     rule_save,
 )
+from core.csvexport import csv_download
 from departments.choices import Platform
 from departments.models import State
 from departments.selectors import states_for, units_for
@@ -71,10 +71,7 @@ def _visible(results, user) -> list:
 
 
 def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
+    response, writer = csv_download(filename)
     writer.writerow(header)
     writer.writerows(rows)
     return response

@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -27,6 +25,7 @@ from content.services import (
     target_resolve,
     targetable_accounts,
 )
+from core.csvexport import csv_download
 from departments.selectors import accounts_for, units_for
 
 PAGE_SIZE = 50
@@ -87,10 +86,7 @@ def _when(value) -> str:
 
 def _list_csv(submissions) -> HttpResponse:
     """One row per post and account it was approved for (a post not approved yet: one row, no target)."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="govsocial-posts.csv"'
-    response.write("\ufeff")  # so Excel reads Hindi as UTF-8
-    writer = csv.writer(response)
+    response, writer = csv_download("govsocial-posts.csv")
     writer.writerow(
         [
             "submission_id",

@@ -1,10 +1,9 @@
-import csv
-
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.csvexport import csv_download
 from departments.choices import AccountStatus
 from departments.selectors import accounts_for
 from metrics.selectors import active_pauses, attention_accounts, health_by_state, recent_runs
@@ -35,10 +34,7 @@ def health(request: HttpRequest) -> HttpResponse:
 
 
 def _attention_csv(accounts) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="govsocial-account-health.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
+    response, writer = csv_download("govsocial-account-health.csv")
     writer.writerow(["state", "unit", "platform", "handle", "status", "last_success", "last_error_kind", "last_error"])
     for account in accounts.iterator(chunk_size=2000):
         state = getattr(account, "poll_state", None)

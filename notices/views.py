@@ -1,4 +1,3 @@
-import csv
 from datetime import date
 
 from django.contrib import messages
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from compliance.selectors import flags_for
+from core.csvexport import csv_download
 from departments.selectors import states_for, units_for
 from notices.forms import DecisionForm, FlagNoticesForm, NoticeForm, ReplyForm
 from notices.machine import DECISIONS, NoticeStatus, allowed_actions
@@ -76,10 +76,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 def _register_csv(notices) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="govsocial-notices.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
+    response, writer = csv_download("govsocial-notices.csv")
     writer.writerow(
         ["number", "state", "unit", "unit_name_en", "status", "overdue", "issued_at", "deadline", "issued_by", "level"]
     )

@@ -1,4 +1,3 @@
-import csv
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core.csvexport import csv_download
 from departments.choices import UnitKind
 from departments.selectors import states_for, units_for
 from leaderboards.periods import today
@@ -75,10 +75,7 @@ def plan_index(request: HttpRequest) -> HttpResponse:
 
 
 def _plans_csv(plans) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="govsocial-plans.csv"'
-    response.write("\ufeff")  # so Excel reads the Hindi names as UTF-8
-    writer = csv.writer(response)
+    response, writer = csv_download("govsocial-plans.csv")
     header = ["state", "unit", "unit_name_en", "unit_name_hi", "status", "first_month", "due_date", "reason"]
     header += ["requested_at", "submitted_at", "decided_at"]
     for number in range(1, 4):
