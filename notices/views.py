@@ -19,7 +19,7 @@ from notices.selectors import RegisterFilters, attachment_for, notice_detail, no
 from notices.services import may_reply, notice_decide, notice_issue, notice_reply, notices_issue_from_flags
 
 
-def _notice(request: HttpRequest, pk: int) -> Notice:
+def notice_in_scope(request: HttpRequest, pk: int) -> Notice:
     try:
         return notice_detail(request.user, pk)
     except Notice.DoesNotExist:
@@ -158,7 +158,7 @@ def issue_from_flags(request: HttpRequest) -> HttpResponse:
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = _notice(request, pk)
+    notice = notice_in_scope(request, pk)
     can_reply = notice.awaiting_reply and may_reply(notice, request.user)
     decisions = [action for action in allowed_actions(notice.status) if action in DECISIONS]
     if notice.awaiting_reply and not notice.past_deadline:
@@ -180,7 +180,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = _notice(request, pk)
+    notice = notice_in_scope(request, pk)
     if not may_reply(notice, request.user):
         raise PermissionDenied(_("Only the addressed unit's own officials can reply to this notice."))
     form = ReplyForm(request.POST, request.FILES)
@@ -218,7 +218,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     _admin_required(request)
-    notice = _notice(request, pk)
+    notice = notice_in_scope(request, pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))

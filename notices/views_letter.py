@@ -2,29 +2,21 @@
 
 import logging
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from notices.letter import letter_context, letter_filename, letter_pdf
-from notices.models import Notice
-from notices.selectors import notice_detail
+from notices.views import notice_in_scope
 
 logger = logging.getLogger(__name__)
 
 
-def _notice(request: HttpRequest, pk: int) -> Notice:
-    try:
-        return notice_detail(request.user, pk)
-    except Notice.DoesNotExist:
-        raise Http404(_("No such notice in your scope.")) from None
-
-
 def letter_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The letter on its own page (no navigation), A4 when printed, with a Print button hidden in print."""
-    notice = _notice(request, pk)
+    notice = notice_in_scope(request, pk)
     context = {
         **letter_context(notice),
         "pdf_url": reverse("notices:letter_pdf", kwargs={"pk": pk}),
@@ -35,7 +27,7 @@ def letter_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 def letter_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The letter as a PDF, shown inline (the browser's viewer prints or saves it)."""
-    notice = _notice(request, pk)
+    notice = notice_in_scope(request, pk)
     try:
         pdf = letter_pdf(notice)
     except OSError:  # WeasyPrint could not load Pango: say so, and offer the printable page
