@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "notices",
     "content",
     "campaigns",
+    "staff",
 ]
 
 MIDDLEWARE = [

@@ -25,4 +25,6 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("notices/", include("notices.urls")),
     path("content/", include("content.urls")),
+    path("campaigns/", include("campaigns.urls")),
+    path("staff/", include("staff.urls")),
 ]
