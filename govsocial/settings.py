@@ -191,6 +191,10 @@ CELERY_BEAT_SCHEDULE = {
     "notice-reminders": {"task": "notices.tasks.reminders_send", "schedule": crontab(minute=15)},
     # … and mark the notices whose deadline has passed without a reply overdue.
     "notice-overdue": {"task": "notices.tasks.overdue_mark", "schedule": crontab(minute=20)},
+    # Before the hourly poll: start scheduled campaigns whose first day has come, close those whose last has passed.
+    "campaigns-advance": {"task": "campaigns.tasks.campaigns_advance", "schedule": crontab(minute=1)},
+    # Spend the admin-set X budget on checking whether staff follow their district's handle (each at most weekly).
+    "staff-follow-checks": {"task": "staff.tasks.follow_checks_run", "schedule": crontab(minute=40)},
 }
 
 # --- Email ----------------------------------------------------------------
