@@ -8,13 +8,17 @@ text), so changing a rule later never rewrites what a unit was told.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from departments.choices import Platform
 from departments.models import BilingualNameMixin, State, Unit
+from leaderboards.periods import Period, period_for
 
 
 class RuleMetric(models.TextChoices):
@@ -39,6 +43,7 @@ class RulePeriod(models.TextChoices):
     WEEKLY = "weekly", _("a week")
     MONTHLY = "monthly", _("a month")
     QUARTERLY = "quarterly", _("a quarter")
+    DEADLINE = "deadline", _("once, by a deadline")
 
 
 class RuleLevel(models.TextChoices):
@@ -74,6 +79,12 @@ class Rule(BilingualNameMixin):
     )
     threshold = models.DecimalField(_("threshold"), max_digits=12, decimal_places=2)
     period = models.CharField(_("period"), max_length=16, choices=RulePeriod.choices, default=RulePeriod.MONTHLY)
+    starts_on = models.DateField(
+        _("starts on"), null=True, blank=True, help_text=_("For a rule judged once by a deadline: the first day.")
+    )
+    deadline = models.DateField(
+        _("deadline"), null=True, blank=True, help_text=_("For a rule judged once by a deadline: the last day (IST).")
+    )
     min_duration_minutes = models.PositiveSmallIntegerField(
         _("minimum length (minutes)"),
         default=0,
@@ -109,10 +120,35 @@ class Rule(BilingualNameMixin):
                 name="%(app_label)s_%(class)s_offices_have_district",
                 condition=~Q(level=RuleLevel.OFFICES) | Q(district__isnull=False),
             ),
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_deadline_dates",
+                condition=Q(
+                    period=RulePeriod.DEADLINE,
+                    starts_on__isnull=False,
+                    deadline__isnull=False,
+                    deadline__gte=models.F("starts_on"),
+                )
+                | (~Q(period=RulePeriod.DEADLINE) & Q(starts_on__isnull=True, deadline__isnull=True)),
+                violation_error_message=_(
+                    "A rule judged by a deadline needs its first day and its deadline (not before the first day); "
+                    "a periodic rule has neither."
+                ),
+            ),
         ]
 
     def get_absolute_url(self) -> str:
         return reverse("compliance:rule_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_one_off(self) -> bool:
+        """Judged once, for the days from ``starts_on`` to ``deadline``, rather than every period."""
+        return self.period == RulePeriod.DEADLINE
+
+    def period_containing(self, day: date) -> Period:
+        """The period of this rule that ``day`` falls in; a one-off rule has only one, whatever the day."""
+        if self.is_one_off:
+            return Period("deadline", self.starts_on, self.deadline)
+        return period_for(self.period, day)
 
     @property
     def text(self) -> str:
@@ -236,3 +272,83 @@ class FlagEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.flag_id}: {self.from_status} → {self.to_status}"
+
+
+class Mandate(BilingualNameMixin):
+    """An order that every unit in a scope must have an account on a platform by a date.
+
+    It owns one rule (accounts on the platform, at least 1, judged once: the day after the
+    deadline), through which the units without an account by the deadline are flagged.
+    """
+
+    state = models.ForeignKey(State, verbose_name=_("state"), on_delete=models.PROTECT, related_name="mandates")
+    level = models.CharField(_("applies to"), max_length=16, choices=RuleLevel.choices, default=RuleLevel.DEPARTMENTS)
+    unit_kind = models.CharField(_("unit kind"), max_length=32, blank=True, help_text=_("For “units of one kind”."))
+    district = models.ForeignKey(
+        Unit,
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("For “offices of one district”."),
+    )
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    starts_on = models.DateField(
+        _("ordered on"), help_text=_("The date of the order: coverage is shown from this day.")
+    )
+    deadline = models.DateField(
+        _("deadline"), help_text=_("The last day (IST) by which each unit must have the account.")
+    )
+    order_reference = models.CharField(
+        _("order reference"), max_length=300, blank=True, help_text=_("The letter or order number, if any.")
+    )
+    rule = models.OneToOneField(Rule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="mandate")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-deadline", "name_en"]
+        verbose_name = _("account mandate")
+        verbose_name_plural = _("account mandates")
+        constraints = [
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_deadline_after_start",
+                condition=Q(deadline__gte=models.F("starts_on")),
+                violation_error_message=_("The deadline cannot be before the order's date."),
+            ),
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_platform_valid", condition=Q(platform__in=Platform.values)
+            ),
+            models.CheckConstraint(name="%(app_label)s_%(class)s_level_valid", condition=Q(level__in=RuleLevel.values)),
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_offices_have_district",
+                condition=~Q(level=RuleLevel.OFFICES) | Q(district__isnull=False),
+                violation_error_message=_("Choose the district whose offices the order applies to."),
+            ),
+        ]
+        indexes = [
+            # The mandate list: a state's mandates, latest deadline first.
+            models.Index(fields=["state", "-deadline"], name="mandate_state_deadline_idx"),
+        ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("compliance:mandate_detail", kwargs={"pk": self.pk})
+
+    @property
+    def period(self) -> Period:
+        return Period("deadline", self.starts_on, self.deadline)
+
+    def has_passed(self, today: date) -> bool:
+        return today > self.deadline
+
+    def days_left(self, today: date) -> int:
+        """Days from today to the deadline, both counted (1 on the deadline itself; 0 once it has passed)."""
+        return max(0, (self.deadline - today).days + 1)

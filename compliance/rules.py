@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import operator
 import statistics
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from compliance.models import Comparison, Rule, RuleLevel, RuleMetric
+from compliance.models import Comparison, Rule, RuleLevel, RuleMetric, RulePeriod
 from departments.choices import Platform, UnitKind
-from departments.models import State, Unit
+from departments.models import Account, State, Unit
 from leaderboards.periods import Period
 from leaderboards.selectors import Cohort, UnitFigures, unit_figures
 
@@ -48,6 +50,8 @@ class RuleSpec:
     min_duration_minutes: int = 0
     name_en: str = ""
     name_hi: str = ""
+    starts_on: str = ""  # ISO dates, for a rule judged once by a deadline
+    deadline: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "threshold", Decimal(str(self.threshold)))
@@ -67,6 +71,8 @@ class RuleSpec:
             min_duration_minutes=rule.min_duration_minutes if rule.metric == RuleMetric.LIVES else 0,
             name_en=rule.name_en,
             name_hi=rule.name_hi,
+            starts_on=rule.starts_on.isoformat() if rule.starts_on else "",
+            deadline=rule.deadline.isoformat() if rule.deadline else "",
         )
 
     @classmethod
@@ -79,6 +85,10 @@ class RuleSpec:
         definition["text_en"] = self.text("en")
         definition["text_hi"] = self.text("hi")
         return definition
+
+    @property
+    def is_one_off(self) -> bool:
+        return self.period == RulePeriod.DEADLINE
 
     @property
     def live_minimum_seconds(self) -> int:
@@ -119,6 +129,22 @@ class RuleSpec:
                 if self.platform
                 else _("on all platforms")
             )
+            if self.is_one_off:
+                deadline = date_format(date.fromisoformat(self.deadline), "j M Y")
+                if self.metric == RuleMetric.ACCOUNTS and self.comparison == Comparison.AT_LEAST and threshold == "1":
+                    return _("%(who)s: an account %(where)s by %(deadline)s.") % {
+                        "who": who,
+                        "where": where,
+                        "deadline": deadline,
+                    }
+                return _("%(who)s: %(comparison)s %(threshold)s %(what)s %(where)s, by %(deadline)s.") % {
+                    "who": who,
+                    "comparison": str(Comparison(self.comparison).label),
+                    "threshold": threshold,
+                    "what": what,
+                    "where": where,
+                    "deadline": deadline,
+                }
             when = {"weekly": _("a week"), "monthly": _("a month"), "quarterly": _("a quarter")}.get(self.period, "")
             if self.metric == RuleMetric.ACCOUNTS:
                 when = _("checked each period")
@@ -205,6 +231,28 @@ def _judge(value: Decimal, spec: RuleSpec) -> str:
     return PASS if COMPARE[spec.comparison](value, spec.threshold) else FAIL
 
 
+def _accounts_held(figures: list[UnitFigures], spec: RuleSpec, period: Period, *, now) -> list[UnitFigures]:
+    """Each unit's figures with only the accounts it had at the period's end (or now, for a running period).
+
+    An account a unit registered after the period cannot count for it, however late the period
+    is judged: one query for the whole cohort.
+    """
+    if not figures:
+        return figures
+    accounts = Account.objects.filter(
+        unit__in=[row.unit.pk for row in figures], created_at__lt=period.measured_until(now)
+    )
+    if spec.platform:
+        accounts = accounts.filter(platform=spec.platform)
+    held: dict[int, set[int]] = defaultdict(set)
+    for unit_id, account_id in accounts.values_list("unit_id", "pk"):
+        held[unit_id].add(account_id)
+    return [
+        replace(row, accounts=[item for item in row.accounts if item.account_id in held[row.unit.pk]])
+        for row in figures
+    ]
+
+
 def rule_results(spec: RuleSpec, period: Period, *, now: datetime | None = None) -> RuleResults:
     """Every unit the rule applies to, measured for the period, best first (ties share a rank)."""
     cohort = spec.cohort()
@@ -215,6 +263,8 @@ def rule_results(spec: RuleSpec, period: Period, *, now: datetime | None = None)
         live_minimum_seconds=spec.live_minimum_seconds,
         now=now,
     )
+    if spec.metric == RuleMetric.ACCOUNTS:
+        figures = _accounts_held(figures, spec, period, now=now)
     results = [UnitResult(row, *measure(row, spec)) for row in figures]
     higher_is_better = spec.comparison in (Comparison.AT_LEAST, Comparison.MORE_THAN)
     valued = sorted(

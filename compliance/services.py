@@ -10,7 +10,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compliance.models import Flag, FlagEvent, FlagStatus, Rule, RuleEvaluation, RuleRevision
+from compliance.models import (
+    Comparison,
+    Flag,
+    FlagEvent,
+    FlagStatus,
+    Mandate,
+    Rule,
+    RuleEvaluation,
+    RuleMetric,
+    RulePeriod,
+    RuleRevision,
+)
 from compliance.rules import RuleSpec, rule_results
 from leaderboards.periods import Period, period_for
 from users.models import User
@@ -73,7 +84,11 @@ def rule_evaluate(
         raise EvaluationError(
             _("%(period)s has not ended yet: a rule is judged only once its period is over.") % {"period": period.label}
         )
-    if period != period_for(rule.period, period.start):
+    if period != rule.period_containing(period.start):
+        if rule.is_one_off:
+            raise EvaluationError(
+                _("This rule is judged once, for %(period)s.") % {"period": rule.period_containing(period.start).label}
+            )
         raise EvaluationError(_("This rule is judged %(period)s at a time.") % {"period": rule.get_period_display()})
     revision = revision_for(rule, period)
     spec = RuleSpec.from_definition(revision.definition)
@@ -150,18 +165,71 @@ def _evidence(spec: RuleSpec, revision: RuleRevision, period: Period, result, me
     }
 
 
+def last_ended_period_of(rule: Rule, *, now: datetime | None = None) -> Period | None:
+    """The rule's last period that has ended by now; a one-off rule's only period, once its deadline is over."""
+    if rule.is_one_off:
+        period = rule.period_containing(rule.deadline)
+        return period if period.has_ended(now) else None
+    return last_ended_period(rule.period, now=now)
+
+
 def evaluate_due_rules(*, now: datetime | None = None) -> list[EvaluationOutcome]:
-    """For each active rule, judge its last ended period if that has not been done: what beat runs daily."""
+    """For each active rule, judge its last ended period if that has not been done: what beat runs daily.
+
+    A rule judged by a deadline is judged the first time this runs after the deadline's day has
+    ended (IST), and never again: its one period then has its evaluation.
+    """
     now = now or timezone.now()
     outcomes = []
     for rule in Rule.objects.filter(is_active=True).select_related("state"):
-        period = last_ended_period(rule.period, now=now)
+        period = last_ended_period_of(rule, now=now)
+        if period is None:
+            continue  # a deadline not yet over
         if rule.created_at > period.end_at and not rule.evaluations.exists():
             continue  # a rule made after the period closed is judged on demand, not behind anyone's back
         if RuleEvaluation.objects.filter(rule=rule, period_start=period.start).exists():
             continue
         outcomes.append(rule_evaluate(rule=rule, period=period, trigger=RuleEvaluation.Trigger.SCHEDULE, now=now))
     return outcomes
+
+
+# ---- account mandates ----------------------------------------------------------
+
+
+@transaction.atomic
+def mandate_create(*, mandate: Mandate, user: User | None) -> Mandate:
+    """Record an order (every unit in scope: an account on the platform by the deadline) and its rule.
+
+    The rule asks for at least one account on the platform and is judged once, the day after the
+    deadline, by the schedule that judges every rule: the units without one are flagged then.
+    """
+    if mandate.level != "kind":
+        mandate.unit_kind = ""
+    if mandate.level != "offices":
+        mandate.district = None
+    mandate.full_clean(exclude=["rule"])
+    rule = rule_save(
+        rule=Rule(
+            state=mandate.state,
+            name_en=mandate.name_en,
+            name_hi=mandate.name_hi,
+            level=mandate.level,
+            unit_kind=mandate.unit_kind,
+            district=mandate.district,
+            metric=RuleMetric.ACCOUNTS,
+            platform=mandate.platform,
+            comparison=Comparison.AT_LEAST,
+            threshold=1,
+            period=RulePeriod.DEADLINE,
+            starts_on=mandate.starts_on,
+            deadline=mandate.deadline,
+        ),
+        user=user,
+    )
+    mandate.rule = rule
+    mandate.created_by = user
+    mandate.save()
+    return mandate
 
 
 # ---- flags ------------------------------------------------------------------

@@ -74,10 +74,23 @@ def test_each_district_grows_x_followers_by_five_percent_a_quarter(world):
 def test_each_department_has_an_x_account(world):
     rule = make_rule(world.bihar, level=RuleLevel.DEPARTMENTS, metric=RuleMetric.ACCOUNTS, threshold=1)
     july = month_of(date(2026, 7, 1))
+    Account.objects.filter(pk=world.health_x.pk).update(created_at=at(date(2026, 7, 31), 23))
     with time_machine.travel(july.end_at + timedelta(hours=1), tick=False):
         results = rule_results(RuleSpec.from_rule(rule), july)
     by_code = {r.unit.code: (r.value, r.status) for r in results.results}
     assert by_code == {"BR-HEALTH": (1, PASS), "BR-IPRD": (0, FAIL)}  # no data needed to have an account
+
+
+def test_an_account_registered_after_the_period_does_not_count_for_it(world):
+    rule = make_rule(world.bihar, level=RuleLevel.DEPARTMENTS, metric=RuleMetric.ACCOUNTS, threshold=1)
+    july = month_of(date(2026, 7, 1))
+    Account.objects.filter(pk=world.health_x.pk).update(created_at=at(date(2026, 8, 1), 0))
+    with time_machine.travel(at(date(2026, 8, 20)), tick=False):  # judged late: the account exists by now
+        results = rule_results(RuleSpec.from_rule(rule), july)
+        august_so_far = rule_results(RuleSpec.from_rule(rule), month_of(date(2026, 8, 1)))
+    health = next(r for r in results.results if r.unit == world.health_dept)
+    assert (health.value, health.status, health.figures.accounts) == (0, FAIL, [])
+    assert next(r for r in august_so_far.results if r.unit == world.health_dept).value == 1
 
 
 def test_a_district_without_the_platform_fails_a_count_rule_and_one_not_polled_has_no_data(world):
