@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from compliance.models import FlagStatus, Rule, RuleLevel, RuleMetric
+from compliance.models import FlagStatus, Mandate, Rule, RuleLevel, RuleMetric, RulePeriod
 from departments.choices import Platform, UnitKind
 from departments.models import Unit
 
@@ -35,6 +38,10 @@ class RuleForm(forms.ModelForm):
         if states is not None:
             self.fields["state"].queryset = states
         self.fields["district"].queryset = Unit.objects.filter(kind=UnitKind.DISTRICT).select_related("state")
+        # A rule judged once by a deadline is made through an account mandate, which sets its dates.
+        self.fields["period"].choices = [
+            (value, label) for value, label in self.fields["period"].choices if value != RulePeriod.DEADLINE
+        ]
 
     def clean_threshold(self):
         threshold = self.cleaned_data["threshold"]
@@ -83,3 +90,61 @@ class FlagStatusForm(forms.Form):
     def __init__(self, *args, allowed=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [(value, label) for value, label in FlagStatus.choices if value in allowed]
+
+
+class MandateForm(forms.ModelForm):
+    unit_kind = forms.ChoiceField(label=_("Unit kind"), required=False, choices=[("", "—"), *UnitKind.choices])
+
+    class Meta:
+        model = Mandate
+        fields = [
+            "name_en",
+            "name_hi",
+            "state",
+            "level",
+            "unit_kind",
+            "district",
+            "platform",
+            "starts_on",
+            "deadline",
+            "order_reference",
+        ]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, states=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if states is not None:
+            self.fields["state"].queryset = states
+        self.fields["district"].queryset = Unit.objects.filter(kind=UnitKind.DISTRICT).select_related("state")
+        if not self.is_bound and self.instance.pk is None:
+            today = timezone.localdate()
+            self.initial.setdefault("starts_on", today)
+            self.initial.setdefault("deadline", today + timedelta(days=6))  # “within a week”, both days counted
+
+    def clean(self):
+        data = super().clean()
+        starts_on, deadline = data.get("starts_on"), data.get("deadline")
+        if starts_on and deadline and deadline < starts_on:
+            self.add_error(
+                "deadline",
+                _("The deadline %(deadline)s is before the order's date %(start)s.")
+                % {"deadline": deadline.isoformat(), "start": starts_on.isoformat()},
+            )
+        level, state, district = data.get("level"), data.get("state"), data.get("district")
+        if level == RuleLevel.OFFICES:
+            if district is None:
+                self.add_error("district", _("Choose the district whose offices the order applies to."))
+            elif state and district.state_id != state.pk:
+                self.add_error(
+                    "district", _("%(district)s is not in %(state)s.") % {"district": district, "state": state}
+                )
+        elif district is not None:
+            self.add_error("district", _("A district is only needed for an order to the offices of one district."))
+        if level == RuleLevel.KIND and not data.get("unit_kind"):
+            self.add_error("unit_kind", _("Choose the kind of unit the order applies to."))
+        if level != RuleLevel.KIND:
+            data["unit_kind"] = ""
+        return data

@@ -15,9 +15,10 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from compliance.models import Mandate, RuleLevel
-from departments.choices import UnitKind
+from departments.choices import AccountStatus, UnitKind
 from departments.models import Account, State, Unit
 from departments.selectors import states_for, units_for
 from leaderboards.selectors import Cohort
@@ -37,7 +38,9 @@ def day_end(day: date) -> datetime:
 
 def mandates_for(user: User) -> QuerySet[Mandate]:
     """Admins: every mandate; a state officer: their state's; a district official: those covering their units."""
-    mandates = Mandate.objects.filter(state__in=states_for(user)).select_related("state", "district", "rule")
+    mandates = Mandate.objects.filter(state__in=states_for(user)).select_related(
+        "state", "district", "rule", "rule__state", "rule__district"
+    )
     if user.is_district_official:
         mandates = mandates.filter(
             Q(level=RuleLevel.DISTRICTS)
@@ -86,6 +89,10 @@ class UnitCoverage:
     account_id: int | None = None
     account_status: str = ""
 
+    @property
+    def account_status_label(self) -> str:
+        return str(AccountStatus(self.account_status).label) if self.account_status in AccountStatus.values else ""
+
     def had_by(self, instant: datetime) -> bool:
         return self.account_at is not None and self.account_at < instant
 
@@ -131,6 +138,14 @@ class Coverage:
         end = self.deadline_end
         return [row for row in self.units if row.account_at is not None and not row.had_by(end)]
 
+    def arrivals(self) -> list[tuple[UnitCoverage, str]]:
+        """Who got the account when: each covered unit with "before" (the order), "in_time" or "late"."""
+        start, end = day_end(self.mandate.starts_on - timedelta(days=1)), self.deadline_end
+        return [
+            (row, "before" if row.account_at < start else "in_time" if row.account_at < end else "late")
+            for row in self.covered
+        ]
+
     @property
     def covered_at_deadline(self) -> int:
         return self.total - len(self.missing_at_deadline)
@@ -148,7 +163,8 @@ class Coverage:
     def chart(self) -> dict:
         """The series the page's chart draws: units covered each day against the total, the deadline marked."""
         return {
-            "labels": [day.day.isoformat() for day in self.days],
+            "days": [day.day.isoformat() for day in self.days],
+            "labels": [date_format(day.day, "j M") for day in self.days],
             "covered": [day.covered for day in self.days],
             "total": [day.total for day in self.days],
             "deadline": self.mandate.deadline.isoformat(),

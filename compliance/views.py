@@ -7,11 +7,20 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from compliance.forms import EvaluateForm, FlagStatusForm, RuleForm
-from compliance.models import Flag, FlagStatus, Rule, RuleMetric
+from compliance.forms import EvaluateForm, FlagStatusForm, MandateForm, RuleForm
+from compliance.mandates import (
+    MandateFilters,
+    coverage_of_mandates,
+    mandate_coverage,
+    mandate_list,
+    mandates_for,
+)
+from compliance.models import Flag, FlagStatus, Mandate, Rule, RuleMetric
 from compliance.rules import FAIL, RuleSpec, rule_results
 from compliance.selectors import (
     FlagFilters,
@@ -25,6 +34,7 @@ from compliance.services import (
     EvaluationError,
     flag_allowed_statuses,
     flag_set_status,
+    mandate_create,
     revision_for,
     rule_evaluate,
     rule_save,
@@ -205,6 +215,10 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     _admin_required(request)
     rule = get_object_or_404(rules_for(request.user), pk=pk) if pk else Rule()
+    if rule.is_one_off:
+        mandate = Mandate.objects.filter(rule=rule).first()
+        messages.info(request, _("This rule enforces an account mandate: it is set by the mandate, not edited alone."))
+        return redirect(mandate or rule)
     form = RuleForm(request.POST or None, instance=rule, states=states_for(request.user))
     if request.method == "POST" and form.is_valid():
         try:
@@ -218,6 +232,9 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 def _ended_periods(rule: Rule, count: int = MONTHS_BACK) -> list[Period]:
+    if rule.is_one_off:
+        period = rule.period_containing(rule.deadline)
+        return [period] if period.has_ended() else []
     periods, day = [], today()
     current = period_for(rule.period, day)
     for _i in range(count):
@@ -257,7 +274,8 @@ def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "revisions": rule.revisions.select_related("created_by"),
             "evaluations": rule.evaluations.select_related("revision", "evaluated_by")[:24],
             "form": form,
-            "current": period_for(rule.period, today()),
+            "current": rule.period_containing(today()),
+            "mandate": Mandate.objects.filter(rule=rule).first() if rule.is_one_off else None,
         },
     )
 
@@ -270,7 +288,7 @@ def rule_report(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         raise Http404 from None
     try:
-        period = period_for(rule.period, start)
+        period = rule.period_containing(start)
     except PeriodError:
         raise Http404 from None
     revision = revision_for(rule, period)
@@ -288,8 +306,8 @@ def rule_report(request: HttpRequest, pk: int) -> HttpResponse:
             "spec": spec,
             "revision": revision,
             "period": period,
-            "previous": period_for(rule.period, period.start - timedelta(days=1)),
-            "next": period_for(rule.period, period.end + timedelta(days=1)),
+            "previous": None if rule.is_one_off else rule.period_containing(period.start - timedelta(days=1)),
+            "next": None if rule.is_one_off else rule.period_containing(period.end + timedelta(days=1)),
             "results": results,
             "rows": [(row, flags.get(row.unit.pk)) for row in rows],
             "evaluation": evaluation_for(rule, period.start),
@@ -415,3 +433,134 @@ def monthly_lives_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
         }
     )
     return redirect(f"{reverse('compliance:monthly_lives')}?{query}")
+
+
+# ---- account mandates -------------------------------------------------------------
+
+
+MANDATE_STATUSES = [("running", _lazy("Running")), ("passed", _lazy("Deadline passed"))]
+
+
+def mandate_index(request: HttpRequest) -> HttpResponse:
+    """The orders that every unit in a scope have an account on a platform by a date, with their coverage."""
+    states = states_for(request.user)
+    state = get_object_or_404(states, code=request.GET["state"]) if request.GET.get("state") else None
+    status = request.GET.get("status", "")
+    if status not in dict(MANDATE_STATUSES):
+        status = ""
+    filters = MandateFilters(state=state, status=status)
+    page = Paginator(mandate_list(request.user, filters, today=today()), 20).get_page(request.GET.get("page"))
+    coverage = coverage_of_mandates(list(page.object_list), request.user)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "compliance/mandate_list.html",
+        {
+            "page": page,
+            "rows": [(mandate, coverage[mandate.pk]) for mandate in page.object_list],
+            "filters": filters,
+            "states": states,
+            "statuses": MANDATE_STATUSES,
+            "today": today(),
+            "query": query,
+        },
+    )
+
+
+def mandate_new(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_admin_role:
+        raise PermissionDenied(_("Only admins record account mandates."))
+    form = MandateForm(request.POST or None, states=states_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            mandate = mandate_create(mandate=form.save(commit=False), user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Mandate recorded: %(text)s") % {"text": mandate.rule.text})
+            return redirect(mandate)
+    return render(request, "compliance/mandate_form.html", {"form": form})
+
+
+def mandate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The order in a sentence, coverage day by day, who has the account since when, who does not, and the flags."""
+    mandate = get_object_or_404(mandates_for(request.user), pk=pk)
+    coverage = mandate_coverage(mandate, request.user)
+    if request.GET.get("format") == "csv":
+        return _mandate_csv(mandate, coverage)
+    flags = list(
+        Flag.objects.filter(rule=mandate.rule_id, unit__in=units_for(request.user))
+        .select_related("unit")
+        .order_by("unit__name_en", "pk")
+    )
+    day = today()
+    flagged = {flag.unit_id: flag for flag in flags}
+    without = coverage.missing_at_deadline if coverage.deadline_passed else coverage.missing
+    return render(
+        request,
+        "compliance/mandate_detail.html",
+        {
+            "mandate": mandate,
+            "coverage": coverage,
+            "chart": coverage.chart(),
+            "flags": flags,
+            "without": [(row, flagged.get(row.unit.pk)) for row in without],
+            "evaluation": evaluation_for(mandate.rule, mandate.starts_on),
+            "today": day,
+            "days_left": mandate.days_left(day),
+            "started": day >= mandate.starts_on,
+            "can_judge": request.user.is_admin_role or request.user.is_state_officer,
+        },
+    )
+
+
+def _mandate_csv(mandate: Mandate, coverage) -> HttpResponse:
+    deadline_end = coverage.deadline_end
+    order = RuleSpec.from_rule(mandate.rule).text("en")
+    return _csv_response(
+        f"govsocial-mandate-{mandate.pk}-coverage.csv",
+        [
+            "code",
+            "name_en",
+            "name_hi",
+            "platform",
+            "handle",
+            "account_registered_at",
+            "by_deadline",
+            "deadline",
+            "mandate",
+        ],
+        (
+            [
+                row.unit.code,
+                row.unit.name_en,
+                row.unit.name_hi,
+                mandate.platform,
+                row.handle,
+                timezone.localtime(row.account_at).isoformat() if row.account_at else "",
+                "yes" if row.had_by(deadline_end) else "no",
+                mandate.deadline.isoformat(),
+                order,
+            ]
+            for row in coverage.units
+        ),
+    )
+
+
+@require_POST
+def mandate_judge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Judge a mandate whose deadline has passed now, rather than wait for the schedule (e.g. one recorded late)."""
+    _officer_required(request)
+    mandate = get_object_or_404(mandates_for(request.user), pk=pk)
+    try:
+        outcome = rule_evaluate(rule=mandate.rule, period=mandate.period, user=request.user)
+    except EvaluationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Judged at the deadline: %(failed)d units without an account, %(raised)d new flags raised.")
+            % {"failed": outcome.evaluation.failed, "raised": outcome.flags_raised},
+        )
+    return redirect(mandate)
