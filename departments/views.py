@@ -21,7 +21,6 @@ from departments.selectors import (
     directory_units,
     states_for,
     unit_accounts,
-    unit_detail,
     unit_offices,
     units_for,
 )
@@ -29,6 +28,8 @@ from departments.services.csv_import import ACCOUNT_COLUMNS, UNIT_COLUMNS, Impor
 from metrics.selectors import activity_summary, follower_series, latest_snapshot, recent_posts
 from notices.selectors import notices_for_unit
 from plans.selectors import plans_for_unit
+from staff.selectors import compliance_annotations as staff_compliance_annotations
+from staff.selectors import compliance_of as staff_compliance_of
 
 PAGE_SIZE = 50
 
@@ -121,10 +122,20 @@ def _directory_csv(units, filters: DirectoryFilters) -> StreamingHttpResponse:
 
 def unit_page(request: HttpRequest, code: str) -> HttpResponse:
     try:
-        unit = unit_detail(request.user, code.upper())
+        # unit_detail's query, with the staff's follow compliance as subqueries of it (no query of its own)
+        unit = (
+            units_for(request.user)
+            .select_related("state", "district", "department")
+            .annotate(**staff_compliance_annotations())
+            .get(code=code.upper())
+        )
     except Unit.DoesNotExist:
         raise Http404(_("No such unit in your scope.")) from None
-    offices = unit_offices(unit) if unit.kind == UnitKind.DISTRICT else None
+    offices = None
+    if unit.kind == UnitKind.DISTRICT:
+        offices = list(unit_offices(unit).annotate(**staff_compliance_annotations(include_offices=False)))
+        for office in offices:
+            office.staff_compliance = staff_compliance_of(office)
     return render(
         request,
         "departments/unit_detail.html",
@@ -137,6 +148,7 @@ def unit_page(request: HttpRequest, code: str) -> HttpResponse:
             "plans": plans_for_unit(unit),
             "notices": notices_for_unit(unit),
             "submissions": submissions_for_unit(request.user, unit),
+            "staff_compliance": staff_compliance_of(unit),
         },
     )
 

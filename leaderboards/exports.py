@@ -34,8 +34,8 @@ FIGURES = (
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def header() -> list[str]:
-    return [
+def header(*, with_staff: bool = False) -> list[str]:
+    columns = [
         _("Rank"),
         _("Rank change"),
         _("Code"),
@@ -57,9 +57,12 @@ def header() -> list[str]:
         _("Days expected"),
         _("Notes"),
     ]
+    if with_staff:
+        columns += [_("Staff"), _("Staff following %"), _("Staff following % (verified via X)")]
+    return columns
 
 
-def row_values(row: UnitFigures) -> list:
+def row_values(row: UnitFigures, *, with_staff: bool = False) -> list:
     """One unit's cells: numbers as numbers, and None (an empty cell) where there is no figure."""
     values = [row.rank, row.rank_change, row.unit.code, row.unit.name_en, row.unit.name_hi, row.unit.get_kind_display()]
     values += [_number(row.value(metric)) for metric in FIGURES]
@@ -67,6 +70,13 @@ def row_values(row: UnitFigures) -> list:
         values += [row.days_polled, row.days_expected, "; ".join(str(gap) for gap in row.gaps)]
     else:
         values += [None, row.days_expected or None, _("no data")]
+    if with_staff:
+        staff = row.staff
+        values += [
+            staff.total if staff else None,
+            _number(staff.percent) if staff else None,
+            _number(staff.verified_percent) if staff else None,
+        ]
     return values
 
 
@@ -92,9 +102,9 @@ def csv_response(board: Leaderboard, rows: Iterable[UnitFigures], *, heading: st
     buffer.write("\ufeff")  # so Excel reads the Hindi names as UTF-8
     writer = csv.writer(buffer)
     writer.writerow([title(board, heading)])
-    writer.writerow(header())
+    writer.writerow(header(with_staff=board.with_staff))
     for row in rows:
-        writer.writerow(["" if value is None else value for value in row_values(row)])
+        writer.writerow(["" if value is None else value for value in row_values(row, with_staff=board.with_staff)])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
@@ -104,9 +114,9 @@ def xlsx_response(board: Leaderboard, rows: Iterable[UnitFigures], *, heading: s
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Leaderboard"))
     sheet.append([title(board, heading)])
-    sheet.append(header())
+    sheet.append(header(with_staff=board.with_staff))
     for row in rows:
-        sheet.append(row_values(row))
+        sheet.append(row_values(row, with_staff=board.with_staff))
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)

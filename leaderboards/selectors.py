@@ -35,6 +35,7 @@ from leaderboards.models import SCORE_METRICS, ScoreWeights
 from leaderboards.periods import Period
 from metrics.choices import PostKind
 from metrics.models import Post, Snapshot
+from staff.selectors import StaffCompliance, staff_compliance
 
 BOUND_TOLERANCE = timedelta(hours=36)
 LIVE_MINIMUM_SECONDS = 30 * 60
@@ -55,7 +56,10 @@ COLUMNS = [
     ("published", _("Published through the PR office")),
     ("score", _("Score")),
 ]
-SORT_KEYS = {"name", "rank", *(key for key, _label in COLUMNS)}
+# The board's last column: the share of the unit's staff who follow its X handle (issue #7, ``staff``);
+# not a figure of the period, so neither scored nor drilled into.
+STAFF_COLUMN = ("staff_following_pct", _("Staff following %"))
+SORT_KEYS = {"name", "rank", STAFF_COLUMN[0], *(key for key, _label in COLUMNS)}
 
 LEVELS = [
     ("districts", _("Districts of a state")),
@@ -146,6 +150,7 @@ class UnitFigures:
     rank: int | None = None
     previous_rank: int | None = None
     gaps: list[str] = field(default_factory=list)
+    staff: StaffCompliance | None = None  # set by ``attach_staff_compliance``
 
     @property
     def has_data(self) -> bool:
@@ -166,6 +171,11 @@ class UnitFigures:
         if self.rank is None or self.previous_rank is None:
             return None
         return self.previous_rank - self.rank
+
+    @property
+    def staff_following_pct(self) -> Decimal | None:
+        """Staff following the unit's handle (verified or self-declared), in %; None without staff or handle."""
+        return self.staff.percent if self.staff is not None else None
 
     def value(self, metric: str):
         return getattr(self, metric)
@@ -382,6 +392,7 @@ class Leaderboard:
     rows: list[UnitFigures]
     future: bool = False
     ranked_among: int = 0  # units ranked in the whole cohort, whether or not the user sees their rows
+    with_staff: bool = False  # the rows carry their staff's follow compliance
 
     @property
     def ranked(self) -> list[UnitFigures]:
@@ -436,6 +447,14 @@ def leaderboard(
 
 
 PREVIOUS_RANKS_TTL = 60 * 60
+
+
+def attach_staff_compliance(board: Leaderboard) -> None:
+    """Each visible row's staff follow compliance (a district's with its offices' staff). One query."""
+    compliance = staff_compliance([row.unit.pk for row in board.rows])
+    for row in board.rows:
+        row.staff = compliance.get(row.unit.pk)
+    board.with_staff = True
 
 
 def published_through_pr_office(unit_ids: list[int], period: Period, *, now: datetime | None = None) -> dict[int, int]:

@@ -32,9 +32,11 @@ from leaderboards.periods import PERIOD_CHOICES, Period, PeriodError, parse_peri
 from leaderboards.selectors import (
     COLUMNS,
     LEVELS,
+    STAFF_COLUMN,
     Cohort,
     Leaderboard,
     UnitFigures,
+    attach_staff_compliance,
     counts_towards,
     leaderboard,
     period_posts,
@@ -203,6 +205,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "kinds": UnitKind.choices,
         "platforms": Platform.choices,
         "columns": COLUMNS,
+        "staff_column": STAFF_COLUMN,
         "period_choices": PERIOD_CHOICES,
         "period_param": request.GET.get("period") or "month",
         "query": query.urlencode(),
@@ -217,6 +220,7 @@ def board(request: HttpRequest) -> HttpResponse:
         return render(request, "leaderboards/board.html", context, status=400)
     cohort = Cohort.for_level(filters.level, state=filters.state, district=filters.district, kind=filters.kind)
     result = leaderboard(cohort, period, units=units_for(request.user), platform=filters.platform)
+    attach_staff_compliance(result)
     rows = _sorted(_search(result.rows, filters.q), filters.sort)
     filename = f"leaderboard-{filters.state.code}-{filters.level}-{period.start}-{period.end}"
     export = _export(request, result, rows, heading=context["heading"], filename=filename)

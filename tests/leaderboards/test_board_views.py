@@ -244,14 +244,14 @@ def test_the_board_runs_a_fixed_number_of_queries(july, login, django_assert_num
     """3 districts or 30: the same queries.
 
     Session, user, states, districts, weights, units, scope, 2 for this month's figures, the posts
-    published through the PR office, and the data's version, under which June's ranks were cached by
-    the first request.
+    published through the PR office, the staff's follow compliance, and the data's version, under
+    which June's ranks were cached by the first request.
     """
     add_districts(july.bihar, extra)
     daily_snapshots(july.gaya_x, date(2026, 6, 1), JULY.end, followers_from=10)
     client = login(july.pr_bihar)
     client.get(URL, JULY_PARAMS)  # warm the session, and cache June's ranks
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(URL, JULY_PARAMS)
     assert len(rows_of(response.content.decode())) == 2 + extra
 
