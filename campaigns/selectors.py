@@ -249,6 +249,7 @@ class TargetProgress:
     before: int | None = None
     after: int | None = None
     status: str = NO_DATA
+    elapsed: int = 0
 
     @property
     def percent(self) -> Decimal | None:
@@ -262,8 +263,11 @@ class TargetProgress:
         return STATUS_LABELS[self.status]
 
     @property
-    def gap_days(self) -> int:
-        return sum(1 for value in self.daily if value is None)
+    def gap_days(self) -> int | None:
+        """Days so far without a figure (follower targets; None for a target with no data at all)."""
+        if self.achieved is None:
+            return None
+        return sum(1 for value in self.daily[: self.elapsed] if value is None)
 
 
 @dataclass
@@ -298,6 +302,7 @@ class CampaignProgress:
     until: datetime
     columns: list[tuple[str, str]]
     units: list[UnitProgress]
+    targets: list[CampaignTarget] = field(default_factory=list)
 
     @property
     def ranked(self) -> list[UnitProgress]:
@@ -429,7 +434,7 @@ def target_progress(
             achieved = Decimal(total)
             after = total
     expected = [(goal * (index + 1) / days).quantize(Decimal("0.01"), ROUND_HALF_UP) for index in range(days)]
-    progress = TargetProgress(target, daily, expected, goal, achieved, before, after)
+    progress = TargetProgress(target, daily, expected, goal, achieved, before, after, elapsed=elapsed)
     progress.status = _judge(progress, elapsed=elapsed, days=days, closed=closed)
     return progress
 
@@ -479,7 +484,7 @@ def campaign_progress(
     """
     now = now or timezone.now()
     entries = list(CampaignUnit.objects.filter(campaign=campaign).select_related("unit").order_by("unit__name_en"))
-    targets = list(CampaignTarget.objects.filter(campaign=campaign).order_by("pk"))
+    targets = list(CampaignTarget.objects.filter(campaign=campaign).select_related("unit").order_by("pk"))
     days = campaign_days(campaign)
     elapsed = campaign.day_number(now) if campaign.has_started else 0
     by_unit: dict[int, list[AccountDays]] = defaultdict(list)
@@ -499,7 +504,9 @@ def campaign_progress(
     rank_units(rows)
     if unit_ids is not None:
         rows = [row for row in rows if row.unit.pk in unit_ids]
-    return CampaignProgress(campaign, days, elapsed, campaign.measured_until(now), target_columns(targets), rows)
+    return CampaignProgress(
+        campaign, days, elapsed, campaign.measured_until(now), target_columns(targets), rows, targets
+    )
 
 
 # ---- charts --------------------------------------------------------------------------------
@@ -605,3 +612,74 @@ def baseline_snapshot(account_ids: list[int], start: datetime, *, until: datetim
         elif first_slot is not None:
             found[pk] = (first_slot, first_followers)
     return found
+
+
+@dataclass
+class ReportRow:
+    unit: Unit
+    metric: str
+    platform: str
+    live_minimum_minutes: int | None
+    target: Decimal
+    before: int | None
+    after: int | None
+    achieved: Decimal | None
+    percent: Decimal | None
+    status: str
+
+    @property
+    def label(self) -> str:
+        return target_label(self.metric, self.platform, self.target, self.live_minimum_minutes)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def is_followers(self) -> bool:
+        return self.metric in FOLLOWER_METRICS
+
+
+def report_rows(campaign: Campaign, *, now: datetime | None = None) -> list[ReportRow]:
+    """Before and after per unit and target: the frozen results of a closed campaign (one query), else the
+    figures so far (four queries)."""
+    if campaign.status == CampaignStatus.CLOSED:
+        return [
+            ReportRow(
+                result.unit,
+                result.metric,
+                result.platform,
+                result.live_minimum_minutes,
+                result.target,
+                result.before,
+                result.after,
+                result.achieved,
+                result.percent,
+                result.status,
+            )
+            for result in campaign_results(campaign)
+        ]
+    progress = campaign_progress(campaign, now=now)
+    return [
+        ReportRow(
+            row.unit,
+            item.target.metric,
+            item.target.platform,
+            item.target.live_minimum_minutes,
+            item.target.value,
+            item.before,
+            item.after,
+            item.achieved,
+            item.percent,
+            item.status,
+        )
+        for row in progress.units
+        for item in row.targets
+    ]
+
+
+def report_summary(rows: list[ReportRow]) -> dict[str, int]:
+    summary = {MET: 0, MISSED: 0, NO_DATA: 0, ON_TRACK: 0, OFF_TRACK: 0}
+    for row in rows:
+        summary[row.status] = summary.get(row.status, 0) + 1
+    return summary
