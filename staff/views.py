@@ -6,6 +6,8 @@ their state's, admins all; only admins set the X budget.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -46,6 +48,13 @@ from staff.services import (
 )
 
 PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Filters:
+    sort: str = "name"
+    q: str = ""
+    inactive: bool = False
 
 
 def _unit(request: HttpRequest, code: str) -> Unit:
@@ -109,7 +118,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "state": state,
             "district": district,
             "page": page,
-            "filters": {"sort": sort},
+            "filters": Filters(sort=sort),
             "budget": budget_status(scope),
             "query": query,
         },
@@ -176,7 +185,7 @@ def roster_page(request: HttpRequest, code: str) -> HttpResponse:
         {
             "unit": unit,
             "page": Paginator(members, PAGE_SIZE).get_page(request.GET.get("page")),
-            "filters": {"sort": sort, "q": q, "inactive": inactive},
+            "filters": Filters(sort=sort, q=q, inactive=inactive),
             "compliance": compliance_of(annotated),
             "target": target_account(unit),
             "budget": budget_status(unit.staff.all()),
