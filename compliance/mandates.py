@@ -162,11 +162,17 @@ class Coverage:
 
     def chart(self) -> dict:
         """The series the page's chart draws: units covered each day against the total, the deadline marked."""
+        days = [day.day for day in self.days]
+        covered: list[int | None] = [day.covered for day in self.days]
+        if days:  # a running order: the axis goes on to the deadline, the days to come without a figure
+            while days[-1] < self.mandate.deadline:
+                days.append(days[-1] + timedelta(days=1))
+                covered.append(None)
         return {
-            "days": [day.day.isoformat() for day in self.days],
-            "labels": [date_format(day.day, "j M") for day in self.days],
-            "covered": [day.covered for day in self.days],
-            "total": [day.total for day in self.days],
+            "days": [day.isoformat() for day in days],
+            "labels": [date_format(day, "j M") for day in days],
+            "covered": covered,
+            "total": [self.total] * len(days),
             "deadline": self.mandate.deadline.isoformat(),
         }
 

@@ -144,7 +144,8 @@ def test_before_the_deadline_the_page_counts_the_days_left_and_lists_who_has_non
     assert page.context["days_left"] == 4
     assert "4 days left, today included" in page.content.decode()
     assert [row.unit.code for row, _flag in page.context["without"]] == ["BR-IPRD"]
-    assert page.context["chart"]["covered"] == [0, 0, 1, 1]
+    assert page.context["chart"]["covered"] == [0, 0, 1, 1, None, None, None]  # the days to come: no figure
+    assert page.context["chart"]["days"][-1] == "2026-09-07"
     assert page.context["chart"]["deadline"] == "2026-09-07"
 
 
