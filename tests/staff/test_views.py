@@ -195,3 +195,31 @@ def test_a_declaration_after_x_said_no_counts_until_the_next_check(dausa):
     compliance = staff_compliance([dausa.dausa.pk])[dausa.dausa.pk]
 
     assert (compliance.verified, compliance.declared, compliance.percent) == (0, 1, 50)
+
+
+def test_the_budget_page_shows_the_ledger(dausa, login):
+    from staff.models import FollowCheckRequest
+
+    budget(10)
+    clerk = member(dausa.dausa, "Clerk", "Clerk1")
+    FollowCheckRequest.objects.create(
+        at=timezone.now(), endpoint="following", member=clerk, outcome="ok", http_status=200
+    )
+
+    content = login(dausa.admin).get(reverse("staff:budget")).content.decode()
+
+    assert 'data-testid="ledger"' in content and "GET /2/users/:id/following" in content
+    assert "1 of 10 X requests used in the last 7 days" in content
+
+
+def test_the_add_and_edit_forms_render(dausa, login):
+    clerk = member(dausa.dausa, "Clerk", "Clerk1")
+    client = login(dausa.dpro_dausa)
+    assert client.get(reverse("staff:member_add", args=["RJ-DAUSA"])).status_code == 200
+    assert 'value="Clerk1"' in client.get(reverse("staff:member_edit", args=[clerk.pk])).content.decode()
+    assert client.get(reverse("staff:import", args=["RJ-DAUSA"])).status_code == 200
+    assert (
+        client.get(reverse("staff:import_template"), {"district": "1"})
+        .content.decode("utf-8-sig")
+        .startswith("unit,name,designation,x_handle")
+    )
