@@ -24,6 +24,7 @@ PERIOD_CHOICES = [
     ("quarter", _("This quarter")),
     ("last_quarter", _("Last quarter")),
     ("custom", _("Custom range")),
+    ("campaign", _("A campaign's dates")),
 ]
 
 
@@ -37,9 +38,10 @@ def today() -> date:
 
 @dataclass(frozen=True)
 class Period:
-    kind: str  # week, month, quarter or custom
+    kind: str  # week, month, quarter, custom or campaign
     start: date
     end: date
+    campaign: str = ""  # for kind "campaign": the campaign's id, so links keep choosing it
 
     def __post_init__(self):
         if self.end < self.start:
@@ -95,6 +97,8 @@ class Period:
 
     def as_params(self) -> dict[str, str]:
         """Query parameters that select exactly this period."""
+        if self.kind == "campaign" and self.campaign:
+            return {"period": "campaign", "campaign": self.campaign}
         return {"period": "custom", "start": self.start.isoformat(), "end": self.end.isoformat()}
 
     def as_dict(self) -> dict[str, str]:
@@ -124,8 +128,11 @@ def period_for(kind: str, day: date) -> Period:
     return {"weekly": week_of, "monthly": month_of, "quarterly": quarter_of}[kind](day)
 
 
-def parse_period(params, *, default: str = "month") -> Period:
-    """The period a page's query string asks for; raises PeriodError with a message for a bad one."""
+def parse_period(params, *, default: str = "month", campaigns: dict[str, tuple[date, date]] | None = None) -> Period:
+    """The period a page's query string asks for; raises PeriodError with a message for a bad one.
+
+    ``campaigns`` maps the ids of the campaigns the user may choose to their first and last day.
+    """
     kind = params.get("period") or default
     day = today()
     if kind == "week":
@@ -150,6 +157,14 @@ def parse_period(params, *, default: str = "month") -> Period:
         if (end - start).days + 1 > MAX_CUSTOM_DAYS:
             raise PeriodError(_("A custom period can be at most %(days)d days long.") % {"days": MAX_CUSTOM_DAYS})
         return Period("custom", start, end)
+    if kind == "campaign":
+        chosen = params.get("campaign", "")
+        if not chosen:
+            raise PeriodError(_("Choose a campaign."))
+        if chosen not in (campaigns or {}):
+            raise PeriodError(_("There is no started campaign %(id)s in this state that you can see.") % {"id": chosen})
+        start, end = campaigns[chosen]
+        return Period("campaign", start, end, campaign=chosen)
     raise PeriodError(_("Unknown period “%(kind)s”.") % {"kind": kind})
 
 

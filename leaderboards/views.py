@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from campaigns.models import CampaignStatus
+from campaigns.selectors import campaigns_for
 from departments.choices import Platform, UnitKind
 from departments.models import State, Unit
 from departments.selectors import states_for, unit_detail, units_for
@@ -48,6 +50,7 @@ from leaderboards.services import weights_set
 
 PAGE_SIZE = 50
 CHART_UNITS = 10  # the chart shows the top ten and the bottom ten
+CAMPAIGN_CHOICES = 50  # the newest started campaigns offered as a period
 METRICS = {key for key, _label in COLUMNS}
 
 
@@ -186,6 +189,22 @@ def _export(request: HttpRequest, board: Leaderboard, rows, *, heading: str, fil
     return None
 
 
+def _campaign_choices(request: HttpRequest, state: State | None) -> tuple[list, dict]:
+    """The started campaigns of the state the user may see, for the period picker, and their dates by id."""
+    if state is None:
+        return [], {}
+    campaigns = list(
+        campaigns_for(request.user)
+        .filter(state=state, status__in=[CampaignStatus.RUNNING, CampaignStatus.CLOSED])
+        .order_by("-starts_on", "-pk")[:CAMPAIGN_CHOICES]
+    )
+    return campaigns, {str(campaign.pk): (campaign.starts_on, campaign.ends_on) for campaign in campaigns}
+
+
+def _chosen(campaigns: list, period: Period):
+    return next((campaign for campaign in campaigns if str(campaign.pk) == period.campaign), None)
+
+
 # ---- pages --------------------------------------------------------------------------------------------
 
 
@@ -213,8 +232,9 @@ def board(request: HttpRequest) -> HttpResponse:
     }
     if filters.state is None:
         return render(request, "leaderboards/board.html", context)
+    context["campaigns"], campaign_dates = _campaign_choices(request, filters.state)
     try:
-        period = parse_period(request.GET)
+        period = parse_period(request.GET, campaigns=campaign_dates)
     except PeriodError as exc:
         context["period_error"] = str(exc)
         return render(request, "leaderboards/board.html", context, status=400)
@@ -229,6 +249,7 @@ def board(request: HttpRequest) -> HttpResponse:
     context.update(
         {
             "period": period,
+            "period_campaign": _chosen(context["campaigns"], period),
             "board": result,
             "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
             "weights_summary": _weights_summary(result.weights),
@@ -279,12 +300,19 @@ def cell(request: HttpRequest, code: str) -> HttpResponse:
         "period_param": request.GET.get("period") or "month",
         "board_url": reverse("leaderboards:board"),
     }
+    context["campaigns"], campaign_dates = _campaign_choices(request, unit.state)
     try:
-        period = parse_period(request.GET)
+        period = parse_period(request.GET, campaigns=campaign_dates)
     except PeriodError as exc:
         context["period_error"] = str(exc)
         return render(request, "leaderboards/cell.html", context, status=400)
-    context.update({"period": period, "board_url": _board_url(unit, period, platform)})
+    context.update(
+        {
+            "period": period,
+            "period_campaign": _chosen(context["campaigns"], period),
+            "board_url": _board_url(unit, period, platform),
+        }
+    )
     if period.is_future():
         return render(request, "leaderboards/cell.html", context)
     [figures] = unit_figures([unit], period, platform=platform)

@@ -243,15 +243,15 @@ def test_departments_level(july, login):
 def test_the_board_runs_a_fixed_number_of_queries(july, login, django_assert_num_queries, extra):
     """3 districts or 30: the same queries.
 
-    Session, user, states, districts, weights, units, scope, 2 for this month's figures, the posts
-    published through the PR office, the staff's follow compliance, and the data's version, under
-    which June's ranks were cached by the first request.
+    Session, user, states, districts, the state's started campaigns (offered as periods), weights,
+    units, scope, 2 for this month's figures, the posts published through the PR office, the staff's
+    follow compliance, and the data's version, under which June's ranks were cached by the first request.
     """
     add_districts(july.bihar, extra)
     daily_snapshots(july.gaya_x, date(2026, 6, 1), JULY.end, followers_from=10)
     client = login(july.pr_bihar)
     client.get(URL, JULY_PARAMS)  # warm the session, and cache June's ranks
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get(URL, JULY_PARAMS)
     assert len(rows_of(response.content.decode())) == 2 + extra
 

@@ -109,14 +109,14 @@ def test_the_drill_down_is_scoped(july, login, persona, unit, status):
 
 @pytest.mark.parametrize("accounts", [3, 30])
 def test_the_drill_down_runs_a_fixed_number_of_queries(july, login, django_assert_num_queries, accounts):
-    """3 accounts or 30: session, user, the navbar's district, the unit, 4 for its figures, 2 for the page of posts
-    (count and rows), 1 for the trend."""
+    """3 accounts or 30: session, user, the navbar's district, the unit, the state's started campaigns (offered
+    as periods), 4 for its figures, 2 for the page of posts (count and rows), 1 for the trend."""
     for _number in range(accounts - 2):  # Patna has an X account and a Facebook page already
         account = AccountFactory(unit=july.patna, platform=Platform.YOUTUBE)
         daily_snapshots(account, date(2026, 6, 30), JULY.end, followers_from=100)
         post(account, at(date(2026, 7, 15)), "video")
     client = login(july.dpro_patna)
     client.get(url(july.patna), JULY_PARAMS)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(url(july.patna), JULY_PARAMS)
     assert response.content.decode().count('data-testid="end-slot"') == accounts - 1  # the page was never polled
