@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from compliance.models import Flag, FlagEvent, Rule, RuleEvaluation, RuleRevision
+from compliance.models import Flag, FlagEvent, Mandate, Rule, RuleEvaluation, RuleRevision
 from core.admin import ReadOnlyAdmin
 
 
@@ -46,3 +46,13 @@ class FlagAdmin(ReadOnlyAdmin):
 @admin.register(FlagEvent)
 class FlagEventAdmin(ReadOnlyAdmin):
     list_display = ("flag", "from_status", "to_status", "by", "at")
+
+
+@admin.register(Mandate)
+class MandateAdmin(ReadOnlyAdmin):
+    """Mandates are recorded through the Account mandates page, which creates their rule."""
+
+    list_display = ("name_en", "state", "level", "platform", "starts_on", "deadline", "created_by")
+    list_filter = ("state", "platform")
+    search_fields = ("name_en", "name_hi", "order_reference")
+    list_select_related = ("state", "created_by")

@@ -346,9 +346,6 @@ class Mandate(BilingualNameMixin):
     def period(self) -> Period:
         return Period("deadline", self.starts_on, self.deadline)
 
-    def has_passed(self, today: date) -> bool:
-        return today > self.deadline
-
     def days_left(self, today: date) -> int:
         """Days from today to the deadline, both counted (1 on the deadline itself; 0 once it has passed)."""
         return max(0, (self.deadline - today).days + 1)
