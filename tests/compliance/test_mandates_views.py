@@ -350,3 +350,13 @@ def test_the_page_takes_a_fixed_number_of_queries_however_many_units(world, logi
     assert Flag.objects.filter(rule=mandate.rule).count() > 20
     with django_assert_num_queries(len(queries)):
         assert client.get(mandate.get_absolute_url()).status_code == 200
+
+
+def test_the_list_pages_by_twenty(world, login):
+    for number in range(21):
+        make_mandate(world.bihar, world.admin, name=f"Order {number:02d}")
+    client = login(world.pr_bihar)
+    first = client.get(reverse("compliance:mandates"))
+    assert (len(first.context["rows"]), first.context["page"].paginator.num_pages) == (20, 2)
+    second = client.get(reverse("compliance:mandates"), {"page": 2})
+    assert [mandate.name_en for mandate, _coverage in second.context["rows"]] == ["Order 20"]
