@@ -291,6 +291,14 @@ def demo_seed(*, history_days: int = 90) -> dict:
     flags = demo_rules_create()
     notices = demo_notices_create()
     posts = demo_posts_create() if settings.GOVSOCIAL_PLATFORM_MODE == "simulated" else 0
+    # Issue #7: Dausa's campaign and a closed Bihar one; Uttar Pradesh's account mandate; Dausa's staff rosters.
+    from campaigns.demo import demo_campaigns_create
+    from compliance.demo import demo_mandates_create
+    from staff.demo import demo_staff_create
+
+    campaigns = demo_campaigns_create()
+    flags += demo_mandates_create()
+    staff = demo_staff_create()
     return {
         "users": users,
         "accounts": accounts,
@@ -298,4 +306,6 @@ def demo_seed(*, history_days: int = 90) -> dict:
         "flags": flags,
         "notices": notices,
         "posts": posts,
+        "campaigns": campaigns,
+        "staff": staff,
     }

@@ -23,7 +23,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo data ready: {result['accounts']} new accounts; history: {history['snapshots']} snapshots, "
                 f"{history['posts']} posts; {result['flags']} compliance flags raised; "
-                f"{result['notices']} show-cause notices issued."
+                f"{result['notices']} show-cause notices issued; {result['campaigns']} campaigns; "
+                f"{result['staff']} staff on rosters."
             )
         )
         for user in result["users"]:
