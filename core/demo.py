@@ -171,13 +171,8 @@ DEMO_RULES = [
         "जिले हर तिमाही X फॉलोअर्स 5% बढ़ाएं",
         {"level": "districts", "metric": "growth_pct", "platform": "x", "threshold": 5, "period": "quarterly"},
     ),
-    (
-        "UP",
-        "Every department has an X account",
-        "हर विभाग का X खाता हो",
-        {"level": "departments", "metric": "accounts", "platform": "x", "threshold": 1, "period": "monthly"},
-    ),
 ]
+# Uttar Pradesh's order (every department an X account within a week) is an account mandate: compliance/demo.py.
 
 
 def demo_rules_create(*, judge_months: int = 2) -> int:
