@@ -306,7 +306,7 @@ class CampaignResult(models.Model):
     before = models.BigIntegerField(_("before"), null=True, blank=True)
     after = models.BigIntegerField(_("after"), null=True, blank=True)
     achieved = models.DecimalField(_("achieved"), max_digits=14, decimal_places=2, null=True, blank=True)
-    percent = models.DecimalField(_("% of target"), max_digits=7, decimal_places=1, null=True, blank=True)
+    percent = models.DecimalField(_("share of target (%)"), max_digits=7, decimal_places=1, null=True, blank=True)
     status = models.CharField(_("result"), max_length=16, choices=ResultStatus.choices)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 

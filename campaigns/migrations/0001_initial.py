@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
                 ('before', models.BigIntegerField(blank=True, null=True, verbose_name='before')),
                 ('after', models.BigIntegerField(blank=True, null=True, verbose_name='after')),
                 ('achieved', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='achieved')),
-                ('percent', models.DecimalField(blank=True, decimal_places=1, max_digits=7, null=True, verbose_name='% of target')),
+                ('percent', models.DecimalField(blank=True, decimal_places=1, max_digits=7, null=True, verbose_name='share of target (%)')),
                 ('status', models.CharField(choices=[('met', 'Met'), ('missed', 'Missed'), ('no_data', 'No data')], max_length=16, verbose_name='result')),
                 ('position', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
                 ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='campaigns.campaign', verbose_name='campaign')),
