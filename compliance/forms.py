@@ -9,6 +9,22 @@ from departments.choices import Platform, UnitKind
 from departments.models import Unit
 
 
+def clean_scope(form: forms.Form, data: dict, *, no_district: str, needless_district: str, no_kind: str) -> None:
+    """The units a rule or an order applies to: a level, with its district or unit kind where the level needs one."""
+    level, state, district = data.get("level"), data.get("state"), data.get("district")
+    if level == RuleLevel.OFFICES:
+        if district is None:
+            form.add_error("district", no_district)
+        elif state and district.state_id != state.pk:
+            form.add_error("district", _("%(district)s is not in %(state)s.") % {"district": district, "state": state})
+    elif district is not None:
+        form.add_error("district", needless_district)
+    if level == RuleLevel.KIND and not data.get("unit_kind"):
+        form.add_error("unit_kind", no_kind)
+    if level != RuleLevel.KIND:
+        data["unit_kind"] = ""
+
+
 class RuleForm(forms.ModelForm):
     platform = forms.ChoiceField(
         label=_("Platform"), required=False, choices=[("", _("All platforms")), *Platform.choices]
@@ -51,20 +67,13 @@ class RuleForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        level, state, district = data.get("level"), data.get("state"), data.get("district")
-        if level == RuleLevel.OFFICES:
-            if district is None:
-                self.add_error("district", _("Choose the district whose offices the rule applies to."))
-            elif state and district.state_id != state.pk:
-                self.add_error(
-                    "district", _("%(district)s is not in %(state)s.") % {"district": district, "state": state}
-                )
-        elif district is not None:
-            self.add_error("district", _("A district is only needed for a rule on the offices of one district."))
-        if level == RuleLevel.KIND and not data.get("unit_kind"):
-            self.add_error("unit_kind", _("Choose the kind of unit the rule applies to."))
-        if level != RuleLevel.KIND:
-            data["unit_kind"] = ""
+        clean_scope(
+            self,
+            data,
+            no_district=_("Choose the district whose offices the rule applies to."),
+            needless_district=_("A district is only needed for a rule on the offices of one district."),
+            no_kind=_("Choose the kind of unit the rule applies to."),
+        )
         if data.get("metric") != RuleMetric.LIVES and data.get("min_duration_minutes"):
             self.add_error("min_duration_minutes", _("A minimum length only applies to live broadcasts."))
         return data
@@ -133,18 +142,11 @@ class MandateForm(forms.ModelForm):
                 _("The deadline %(deadline)s is before the order's date %(start)s.")
                 % {"deadline": deadline.isoformat(), "start": starts_on.isoformat()},
             )
-        level, state, district = data.get("level"), data.get("state"), data.get("district")
-        if level == RuleLevel.OFFICES:
-            if district is None:
-                self.add_error("district", _("Choose the district whose offices the order applies to."))
-            elif state and district.state_id != state.pk:
-                self.add_error(
-                    "district", _("%(district)s is not in %(state)s.") % {"district": district, "state": state}
-                )
-        elif district is not None:
-            self.add_error("district", _("A district is only needed for an order to the offices of one district."))
-        if level == RuleLevel.KIND and not data.get("unit_kind"):
-            self.add_error("unit_kind", _("Choose the kind of unit the order applies to."))
-        if level != RuleLevel.KIND:
-            data["unit_kind"] = ""
+        clean_scope(
+            self,
+            data,
+            no_district=_("Choose the district whose offices the order applies to."),
+            needless_district=_("A district is only needed for an order to the offices of one district."),
+            no_kind=_("Choose the kind of unit the order applies to."),
+        )
         return data

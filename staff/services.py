@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,7 +12,7 @@ from django.utils.translation import gettext as _
 from departments.choices import Platform
 from departments.handles import normalize_handle
 from departments.models import Unit
-from departments.services.csv_import import ImportRejected, RowError, _decode
+from departments.services.csv_import import ImportRejected, RowError, csv_records
 from staff.models import FollowCheckBudget, FollowStatus, StaffMember
 from staff.selectors import import_units
 from users.models import User
@@ -100,16 +97,7 @@ class RosterImportResult:
     unchanged: int = 0
 
 
-def _rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    if len(data) > settings.GOVSOCIAL_IMPORT_MAX_BYTES:
-        raise ImportRejected([RowError(0, "", _("the file is too large; split it into smaller files."))])
-    reader = csv.reader(io.StringIO(_decode(data), newline=""))
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-    except StopIteration:
-        raise ImportRejected([RowError(0, "", _("the file is empty."))]) from None
-    except csv.Error as exc:
-        raise ImportRejected([RowError(1, "", _("unreadable CSV: %(error)s") % {"error": exc})]) from None
+def _roster_columns(header: list[str]) -> list[str]:
     if set(header) not in (set(ROSTER_COLUMNS), set(DISTRICT_ROSTER_COLUMNS)) or len(set(header)) != len(header):
         raise ImportRejected(
             [
@@ -121,31 +109,11 @@ def _rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
                 )
             ]
         )
-    rows, errors = [], []
-    line = reader.line_num + 1
-    try:
-        for record in reader:
-            start, line = line, reader.line_num + 1
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(record) != len(header):
-                errors.append(
-                    RowError(
-                        start,
-                        "",
-                        _("%(found)s fields where the header has %(expected)s.")
-                        % {"found": len(record), "expected": len(header)},
-                    )
-                )
-                continue
-            rows.append((start, {col: cell.strip() for col, cell in zip(header, record, strict=True)}))
-    except csv.Error as exc:
-        errors.append(RowError(reader.line_num, "", _("unreadable CSV: %(error)s") % {"error": exc}))
-    if errors:
-        raise ImportRejected(errors)
-    if not rows:
-        raise ImportRejected([RowError(0, "", _("the file has a header but no rows."))])
-    return header, rows
+    return header
+
+
+def _rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    return csv_records(data, _roster_columns)
 
 
 def roster_import(*, data: bytes, unit: Unit, user: User) -> RosterImportResult:

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +28,8 @@ from departments.choices import Platform, UnitKind
 from departments.handles import normalize_handle
 from departments.models import Account, State, Unit, code_validator
 from users.models import User
+
+T = TypeVar("T")
 
 UNIT_COLUMNS = ("state", "code", "kind", "name_en", "name_hi", "district", "department")
 ACCOUNT_COLUMNS = ("unit", "platform", "handle", "platform_id", "verified")
@@ -68,7 +72,7 @@ class _Row:
     values: dict[str, str]
 
 
-def _decode(data: bytes) -> str:
+def decode_upload(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):  # Excel's "CSV UTF-8" starts with a BOM
         data = data[3:]
     try:
@@ -90,7 +94,14 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
-def _read(data: bytes) -> tuple[str, list[_Row]]:
+def csv_records(data: bytes, columns_check: Callable[[list[str]], T]) -> tuple[T, list[tuple[int, dict[str, str]]]]:
+    """An uploaded CSV read for an import: its size, encoding and header checked, then every row by line.
+
+    ``columns_check`` gets the header (stripped, lower-case) and raises ``ImportRejected`` for wrong
+    columns, or returns what the caller needs to know about them. Rows come as (line, {column: value});
+    blank lines are skipped; a row with the wrong number of fields, or unreadable CSV, is an error of its
+    line, and all of them are reported together.
+    """
     if len(data) > settings.GOVSOCIAL_IMPORT_MAX_BYTES:
         raise ImportRejected(
             [
@@ -102,7 +113,7 @@ def _read(data: bytes) -> tuple[str, list[_Row]]:
                 )
             ]
         )
-    text = _decode(data)
+    text = decode_upload(data)
     if "\x00" in text:
         raise ImportRejected([RowError(0, "", _("the file contains NUL bytes: it is not a CSV text file."))])
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -113,30 +124,8 @@ def _read(data: bytes) -> tuple[str, list[_Row]]:
     except csv.Error as exc:
         raise ImportRejected([RowError(1, "", _("unreadable CSV: %(error)s") % {"error": exc})]) from None
     columns = [name.strip().lower() for name in header]
-    layout = next((name for name, expected in LAYOUTS.items() if set(columns) == set(expected)), None)
-    if layout is None:
-        best = max(LAYOUTS, key=lambda name: len(set(columns) & set(LAYOUTS[name])))
-        expected = LAYOUTS[best]
-        missing = [c for c in expected if c not in columns]
-        unknown = [c for c in columns if c not in expected]
-        parts = []
-        if missing:
-            parts.append(_("missing column(s): %(cols)s") % {"cols": ", ".join(missing)})
-        if unknown:
-            parts.append(_("unknown column(s): %(cols)s") % {"cols": ", ".join(unknown)})
-        if len(set(columns)) != len(columns):
-            parts.append(_("a column appears twice"))
-        raise ImportRejected(
-            [
-                RowError(
-                    1,
-                    "",
-                    _("wrong columns (%(problems)s). A %(layout)s file has exactly: %(expected)s")
-                    % {"problems": "; ".join(parts), "layout": best, "expected": ",".join(expected)},
-                )
-            ]
-        )
-    rows: list[_Row] = []
+    checked = columns_check(columns)
+    rows: list[tuple[int, dict[str, str]]] = []
     errors: list[RowError] = []
     line = reader.line_num + 1
     try:
@@ -154,14 +143,47 @@ def _read(data: bytes) -> tuple[str, list[_Row]]:
                     )
                 )
                 continue
-            rows.append(_Row(start, {col: cell.strip() for col, cell in zip(columns, record, strict=True)}))
+            rows.append((start, {col: cell.strip() for col, cell in zip(columns, record, strict=True)}))
     except csv.Error as exc:
         errors.append(RowError(reader.line_num, "", _("unreadable CSV: %(error)s") % {"error": exc}))
     if errors:
         raise ImportRejected(errors)
     if not rows:
         raise ImportRejected([RowError(0, "", _("the file has a header but no rows."))])
-    return layout, rows
+    return checked, rows
+
+
+def _layout(columns: list[str]) -> str:
+    """Which of the two files this is (units or accounts), or ImportRejected naming what is wrong."""
+    layout = next((name for name, expected in LAYOUTS.items() if set(columns) == set(expected)), None)
+    if layout is not None:
+        return layout
+    best = max(LAYOUTS, key=lambda name: len(set(columns) & set(LAYOUTS[name])))
+    expected = LAYOUTS[best]
+    missing = [c for c in expected if c not in columns]
+    unknown = [c for c in columns if c not in expected]
+    parts = []
+    if missing:
+        parts.append(_("missing column(s): %(cols)s") % {"cols": ", ".join(missing)})
+    if unknown:
+        parts.append(_("unknown column(s): %(cols)s") % {"cols": ", ".join(unknown)})
+    if len(set(columns)) != len(columns):
+        parts.append(_("a column appears twice"))
+    raise ImportRejected(
+        [
+            RowError(
+                1,
+                "",
+                _("wrong columns (%(problems)s). A %(layout)s file has exactly: %(expected)s")
+                % {"problems": "; ".join(parts), "layout": best, "expected": ",".join(expected)},
+            )
+        ]
+    )
+
+
+def _read(data: bytes) -> tuple[str, list[_Row]]:
+    layout, rows = csv_records(data, _layout)
+    return layout, [_Row(line, values) for line, values in rows]
 
 
 def _allowed_states(user: User | None) -> set[int] | None:

@@ -7,20 +7,12 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignStatus
 from metrics.models import AccountPollState
+from tests.browser.conftest import log_in
 from tests.campaigns.conftest import Dausa
-from tests.conftest import PASSWORD, build_world
+from tests.conftest import build_world
 from tests.factories import daily_snapshots, post, snapshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_state_officer_creates_and_starts_a_15_day_campaign_and_sees_the_burnup(live_server, page):
@@ -34,7 +26,7 @@ def test_state_officer_creates_and_starts_a_15_day_campaign_and_sees_the_burnup(
         snapshot(account, max(start_of_today, now - timedelta(minutes=5)), followers + 80)
     post(dausa.health_x, max(start_of_today, now - timedelta(minutes=5)))
 
-    _log_in(page, live_server, "pr.rajasthan")
+    log_in(page, live_server, "pr.rajasthan")
     page.goto(f"{live_server.url}/campaigns/")
     page.get_by_test_id("new-campaign").click()
     form = page.get_by_test_id("campaign-form")

@@ -6,19 +6,11 @@ import pytest
 from PIL import Image
 
 from content.models import PublishTarget, Submission, SubmissionStatus, TargetState
-from tests.conftest import PASSWORD, _user, build_world
+from tests.browser.conftest import log_in
+from tests.conftest import _user, build_world
 from users.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def _png() -> bytes:
@@ -35,7 +27,7 @@ def test_a_post_is_written_previewed_and_approved(live_server, page, settings, t
     world.dpro_patna.save(update_fields=["is_pr_officer"])
     _user("clerk.patna", User.Role.DISTRICT_OFFICIAL, state=world.bihar, district=world.patna)
 
-    _log_in(page, live_server, "clerk.patna")
+    log_in(page, live_server, "clerk.patna")
     page.get_by_role("link", name="Posts").click()
     page.get_by_test_id("new-post").click()
     text = page.get_by_label("Text")
@@ -53,7 +45,7 @@ def test_a_post_is_written_previewed_and_approved(live_server, page, settings, t
     submission = Submission.objects.get()
     assert submission.status == SubmissionStatus.SUBMITTED
 
-    _log_in(page, live_server, "dpro.patna")
+    log_in(page, live_server, "dpro.patna")
     page.goto(f"{live_server.url}/content/queue/")
     page.get_by_test_id("queue-table").get_by_role("link").first.click()
     page.get_by_label("Approve and publish").check()

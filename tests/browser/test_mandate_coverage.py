@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from departments.choices import Platform, UnitKind
 from departments.models import Account, State, Unit
-from tests.conftest import PASSWORD, build_world
+from tests.browser.conftest import log_in
+from tests.conftest import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,11 +31,7 @@ def test_admin_records_a_mandate_and_sees_its_coverage_chart_and_who_has_none(li
             when = timezone.make_aware(datetime.combine(start + timedelta(days=number), time(10)))
             Account.objects.filter(pk=account.pk).update(created_at=when)
 
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("admin")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server, "admin")
     page.goto(f"{live_server.url}/compliance/rules/")
     page.get_by_test_id("mandates-link").click()
     assert "No account mandates yet" in page.get_by_test_id("mandates-empty").inner_text()

@@ -8,19 +8,11 @@ from django.utils import timezone
 from departments.choices import Platform
 from departments.models import Account
 from plans.models import ImprovementPlan, PlanStatus
-from tests.conftest import PASSWORD, build_world
+from tests.browser.conftest import log_in
+from tests.conftest import build_world
 from tests.factories import daily_snapshots, post
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_a_plan_is_required_submitted_approved_and_followed(live_server, page):
@@ -32,7 +24,7 @@ def test_a_plan_is_required_submitted_approved_and_followed(live_server, page):
     daily_snapshots(facebook, first - timedelta(days=1), today, followers_from=5000)
     post(facebook, timezone.make_aware(datetime.combine(first, time(8))), "live", duration_seconds=40 * 60)
 
-    _log_in(page, live_server, "admin")
+    log_in(page, live_server, "admin")
     page.goto(f"{live_server.url}/compliance/rules/")
     page.get_by_test_id("plans-link").click()
     page.get_by_test_id("require-plans").click()
@@ -43,7 +35,7 @@ def test_a_plan_is_required_submitted_approved_and_followed(live_server, page):
     page.wait_for_url("**/plans/?**")
     assert "A plan was required from 1 unit." in page.locator("body").inner_text()
 
-    _log_in(page, live_server, "dpro.patna")
+    log_in(page, live_server, "dpro.patna")
     page.goto(f"{live_server.url}{world.patna.get_absolute_url()}")
     page.get_by_test_id("unit-plans").get_by_role("link").first.click()
     form = page.get_by_test_id("submit-form")
@@ -58,7 +50,7 @@ def test_a_plan_is_required_submitted_approved_and_followed(live_server, page):
     page.get_by_test_id("submit-form").get_by_role("button", name="Submit for approval").click()
     assert "The plan was submitted for approval." in page.locator("body").inner_text()
 
-    _log_in(page, live_server, "pr.bihar")
+    log_in(page, live_server, "pr.bihar")
     plan = ImprovementPlan.objects.get()
     page.goto(f"{live_server.url}{plan.get_absolute_url()}")
     page.get_by_test_id("approve").click()
