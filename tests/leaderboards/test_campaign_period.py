@@ -91,3 +91,14 @@ def test_the_drill_down_takes_the_campaign_period(world, login):
     content = response.content.decode()
     assert "July drive</a>: 6 Jul 2026 – 20 Jul 2026" in content
     assert f"period=campaign&amp;campaign={drive.pk}" in content  # back to the board for the same campaign
+
+
+def test_a_started_campaign_links_to_its_leaderboard(world, login):
+    daily_snapshots(world.patna_x, date(2026, 6, 25), date(2026, 8, 5), followers_from=1000, step=10)
+    drive = campaign(world, units=[world.patna, world.gaya])
+    client = login(world.pr_bihar)
+    content = client.get(drive.get_absolute_url()).content.decode()
+    link = re.search(r'data-testid="leaderboard-link"[^>]*href="([^"]+)"', content, re.S).group(1).replace("&amp;", "&")
+    assert link == f"{URL}?state=BR&level=districts&period=campaign&campaign={drive.pk}"
+    board = client.get(link).content.decode()
+    assert "July drive</a>: 6 Jul 2026 – 20 Jul 2026" in board
