@@ -74,6 +74,14 @@ def _member(request: HttpRequest, pk: int) -> StaffMember:
 # ---- the overview --------------------------------------------------------------------------------
 
 
+def _first_state_with_staff(states: list[State]) -> State | None:
+    """For an admin: open on a state whose units have listed staff, rather than an empty alphabetical first."""
+    with_staff = set(
+        StaffMember.objects.filter(unit__state__in=states).values_list("unit__state_id", flat=True).distinct()
+    )
+    return next((s for s in states if s.pk in with_staff), states[0] if states else None)
+
+
 def overview(request: HttpRequest) -> HttpResponse:
     user = request.user
     states = list(states_for(user))
@@ -83,7 +91,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         if state is None:
             raise Http404(_("No such state in your scope."))
     else:
-        state = next((s for s in states if s.pk == user.state_id), states[0] if states else None)
+        state = next((s for s in states if s.pk == user.state_id), None) or _first_state_with_staff(states)
     district = None
     code = request.GET.get("district", "")
     if code:

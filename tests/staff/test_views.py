@@ -223,3 +223,11 @@ def test_the_add_and_edit_forms_render(dausa, login):
         .content.decode("utf-8-sig")
         .startswith("unit,name,designation,x_handle")
     )
+
+
+def test_an_admin_opens_the_overview_on_a_state_with_staff(dausa, login):
+    """Bihar comes first alphabetically but lists nobody; Rajasthan has staff, so the overview opens there."""
+    member(dausa.dausa_pro, "A", "A1")
+    response = login(dausa.admin).get(reverse("staff:overview"))
+    assert response.context["state"].code == "RJ"
+    assert login(dausa.admin).get(reverse("staff:overview"), {"state": "BR"}).context["state"].code == "BR"
