@@ -360,3 +360,14 @@ def test_the_list_pages_by_twenty(world, login):
     assert (len(first.context["rows"]), first.context["page"].paginator.num_pages) == (20, 2)
     second = client.get(reverse("compliance:mandates"), {"page": 2})
     assert [mandate.name_en for mandate, _coverage in second.context["rows"]] == ["Order 20"]
+
+
+def test_a_mandate_flag_shows_the_order_not_a_ranking(world, orders, login):
+    """Rank, median and follower figures mean nothing for "no account by the deadline": the flag page leaves them out."""
+    districts, _departments = orders
+    judged()
+    flag = Flag.objects.get(rule=districts.rule)
+    body = login(world.pr_bihar).get(flag.get_absolute_url()).content.decode()
+    assert "Each district: an account on X by 7 Sep 2026." in body
+    assert "Median of the units compared" not in body and "Followers at start" not in body
+    assert 'data-testid="mandate-link"' in body
