@@ -363,7 +363,7 @@ def test_the_list_pages_by_twenty(world, login):
 
 
 def test_a_mandate_flag_shows_the_order_not_a_ranking(world, orders, login):
-    """Rank, median and follower figures mean nothing for "no account by the deadline": the flag page leaves them out."""
+    """Rank, median and follower figures mean nothing for "no account by the deadline": the flag page omits them."""
     districts, _departments = orders
     judged()
     flag = Flag.objects.get(rule=districts.rule)
