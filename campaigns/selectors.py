@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
@@ -426,17 +427,26 @@ def target_progress(
                 daily = [None] * days
     elif any(account.polled for account in mine):
         counter = counter_for(target)
+        series = [account.posts[counter] for account in mine if counter in account.posts]
+        per_day = [sum(counts) for counts in zip(*series, strict=True)] if series else [0] * days
         total = 0
         for index in range(elapsed):
-            total += sum(account.posts.get(counter, [0] * days)[index] for account in mine)
+            total += per_day[index]
             daily[index] = Decimal(total)
         if elapsed:
             achieved = Decimal(total)
             after = total
-    expected = [(goal * (index + 1) / days).quantize(Decimal("0.01"), ROUND_HALF_UP) for index in range(days)]
+    expected = list(_expected_line(goal, days))
     progress = TargetProgress(target, daily, expected, goal, achieved, before, after, elapsed=elapsed)
     progress.status = _judge(progress, elapsed=elapsed, days=days, closed=closed)
     return progress
+
+
+@lru_cache(maxsize=1024)
+def _expected_line(goal: Decimal, days: int) -> tuple[Decimal, ...]:
+    """The pro-rata line to ``goal``, day by day: the same for every unit with the same goal (all but +N%),
+    so it is worked out once, not once per unit and target."""
+    return tuple((goal * (index + 1) / days).quantize(Decimal("0.01"), ROUND_HALF_UP) for index in range(days))
 
 
 def _judge(progress: TargetProgress, *, elapsed: int, days: int, closed: bool) -> str:
