@@ -9,7 +9,7 @@ TEST_DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/gov
 TEST_REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) GOVSOCIAL_ENV=development
 
-.PHONY: run test lint bench bench-poll bench-leaderboard messages clean
+.PHONY: run test lint bench bench-poll bench-leaderboard bench-campaign messages clean
 
 $(VENV)/.installed-run: requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "govsocial needs Python 3.11 or newer"'
@@ -39,7 +39,7 @@ test: $(VENV)/.installed-dev
 	$(TEST_ENV) $(VENV)/bin/pytest
 
 ## make bench: the benchmarks in bench/ (PostgreSQL and Redis as for make test; each creates its own database).
-bench: bench-poll bench-leaderboard
+bench: bench-poll bench-leaderboard bench-campaign
 
 bench-poll: $(VENV)/.installed-dev
 	$(TEST_ENV) $(PY) bench/poll_benchmark.py
@@ -47,6 +47,10 @@ bench-poll: $(VENV)/.installed-dev
 ## make bench-leaderboard BENCH_ARGS="--scale state": the district board's response time (bench/README.md).
 bench-leaderboard: $(VENV)/.installed-dev
 	$(TEST_ENV) $(PY) bench/leaderboard_benchmark.py $(BENCH_ARGS)
+
+## make bench-campaign BENCH_ARGS="--scale state": the campaign page, a unit and the report (bench/README.md).
+bench-campaign: $(VENV)/.installed-dev
+	$(TEST_ENV) $(PY) bench/campaign_benchmark.py $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
