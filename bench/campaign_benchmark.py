@@ -51,6 +51,7 @@ if ROOT not in sys.path:
 from bench.leaderboard_benchmark import (  # noqa: E402 - after the path is set
     _KINDS,
     _PER_WEEK,
+    ACCOUNT_COLUMNS,
     _admin_connection,
     _copy,
     _explain,
@@ -180,24 +181,7 @@ def generate(cursor, shape: Shape, *, today: date, now: datetime) -> dict:
                 f"{account_id}\t{uid}\t{platform}\t{code.lower()}-{platform[:2]}\t\t\tf\tactive\t\t{stamp}\t{stamp}\n"
             )
             account_id += 1
-    _copy(
-        cursor,
-        "departments_account",
-        (
-            "id",
-            "unit_id",
-            "platform",
-            "handle",
-            "platform_id",
-            "display_name",
-            "verified",
-            "status",
-            "status_reason",
-            "created_at",
-            "updated_at",
-        ),
-        lines,
-    )
+    _copy(cursor, "departments_account", ACCOUNT_COLUMNS, lines)
     for table in ("departments_state", "departments_unit", "departments_account"):
         _sync_sequence(cursor, table)
     counts = {"units": len(units), "accounts": len(accounts), "hourly accounts": sum(a[3] for a in accounts)}

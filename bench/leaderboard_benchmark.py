@@ -129,6 +129,22 @@ class _Stream(io.TextIOBase):
         return data[:size]
 
 
+# The columns of departments_account a generator writes by COPY, in the order of its lines.
+ACCOUNT_COLUMNS = (
+    "id",
+    "unit_id",
+    "platform",
+    "handle",
+    "platform_id",
+    "display_name",
+    "verified",
+    "status",
+    "status_reason",
+    "created_at",
+    "updated_at",
+)
+
+
 def _text(value) -> str:
     return "\\N" if value is None else str(value)
 
@@ -261,24 +277,7 @@ def generate(cursor, shape: Shape, *, last_day: date, rebuild_indexes: bool = Tr
             handle = f"{code.lower()}-{platform[:2]}"
             lines.append(f"{account_id}\t{uid}\t{platform}\t{handle}\t\t\tf\tactive\t\t{now}\t{now}\n")
             account_id += 1
-    _copy(
-        cursor,
-        "departments_account",
-        (
-            "id",
-            "unit_id",
-            "platform",
-            "handle",
-            "platform_id",
-            "display_name",
-            "verified",
-            "status",
-            "status_reason",
-            "created_at",
-            "updated_at",
-        ),
-        lines,
-    )
+    _copy(cursor, "departments_account", ACCOUNT_COLUMNS, lines)
     for table in ("departments_state", "departments_unit", "departments_account"):
         _sync_sequence(cursor, table)
     result.counts.update(states=len(states), units=len(units), accounts=len(accounts))
