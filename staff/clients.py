@@ -20,8 +20,8 @@ from typing import Protocol
 from django.conf import settings
 
 from metrics.platforms.base import AccountError, AccountRef, Forbidden, NotFound, Suspended
-from metrics.platforms.simulated import _unit, persona
-from metrics.platforms.x import XClient, _errors_by_resource, _lookup_error
+from metrics.platforms.simulated import persona, unit_draw
+from metrics.platforms.x import XClient, errors_by_resource, lookup_error
 
 FOLLOWING_PAGE_SIZE = 1000  # the most X returns in one page of a following list
 USERS_BATCH = 100  # the most usernames one users lookup takes
@@ -73,11 +73,11 @@ class XFollowClient(XClient):
         result = UsersLookup()
         for user in response.data or []:
             result.users[user.username.lower()] = XUser(str(user.id), user.username, bool(user.protected))
-        errors = _errors_by_resource(response.errors)
+        errors = errors_by_resource(response.errors)
         for username in usernames:
             key = username.lower()
             if key not in result.users:
-                result.errors[key] = _lookup_error(errors.get(key), AccountRef(account_id=0, handle=username))
+                result.errors[key] = lookup_error(errors.get(key), AccountRef(account_id=0, handle=username))
         return result
 
     def following_page(self, user_id: str, pagination_token: str = "", *, looking_for: str = "") -> FollowingPage:
@@ -88,7 +88,7 @@ class XFollowClient(XClient):
         response = self._call(self._app.get_users_following, user_id, account=ref, **params)
         if not response.data and response.errors:
             # A protected account (or one gone since) answers 200 with errors only.
-            raise _lookup_error(response.errors[0], ref)
+            raise lookup_error(response.errors[0], ref)
         return FollowingPage(
             ids=[str(user.id) for user in response.data or []], next_token=str(response.meta.get("next_token") or "")
         )
@@ -123,19 +123,19 @@ class SimulatedFollowClient:
         return result
 
     def _protected(self, user_id: str) -> bool:
-        return _unit("x-protected", user_id) < self.PROTECTED_SHARE
+        return unit_draw("x-protected", user_id) < self.PROTECTED_SHARE
 
     def following_page(self, user_id: str, pagination_token: str = "", *, looking_for: str = "") -> FollowingPage:
         self._call()
         if self._protected(user_id):
             raise Forbidden(f"Sorry, you are not authorized to see the user with id: [{user_id}].")
-        total = 30 + int(2400 * _unit("x-following", user_id) ** 2)
+        total = 30 + int(2400 * unit_draw("x-following", user_id) ** 2)
         pages = math.ceil(total / FOLLOWING_PAGE_SIZE)
         page = int(pagination_token) if pagination_token.isdigit() else 0
         size = min(FOLLOWING_PAGE_SIZE, total - page * FOLLOWING_PAGE_SIZE)
-        ids = [str(10**17 + int(_unit("x-followed", user_id, page, n) * 10**17)) for n in range(size)]
-        follows = bool(looking_for) and _unit("x-follows", user_id, looking_for) < self.FOLLOW_SHARE
-        if follows and int(_unit("x-follows-page", user_id, looking_for) * pages) == page:
+        ids = [str(10**17 + int(unit_draw("x-followed", user_id, page, n) * 10**17)) for n in range(size)]
+        follows = bool(looking_for) and unit_draw("x-follows", user_id, looking_for) < self.FOLLOW_SHARE
+        if follows and int(unit_draw("x-follows-page", user_id, looking_for) * pages) == page:
             ids[len(ids) // 2] = looking_for
         return FollowingPage(ids=ids, next_token=str(page + 1) if page + 1 < pages else "")
 

@@ -38,7 +38,7 @@ BATCH_SIZE = {"x": 100, "facebook": 50, "youtube": 50}
 TWITTER_EPOCH_MS = 1288834974657
 
 
-def _unit(*parts: object) -> float:
+def unit_draw(*parts: object) -> float:
     """A deterministic number in [0, 1) from the parts."""
     digest = hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") / 2**64
@@ -60,7 +60,7 @@ class Persona:
 @functools.lru_cache(maxsize=200_000)
 def persona(platform: str, handle: str) -> Persona:
     key = handle.lower()
-    u = functools.partial(_unit, platform, key)
+    u = functools.partial(unit_draw, platform, key)
     quiet = u("quiet") < 0.15
     fault_draw = u("fault")
     fault = ""
@@ -194,7 +194,7 @@ class SimulatedClient:
             created = EPOCH + timedelta(days=day)
             if created <= since or created > until:
                 continue
-            draw = _unit(account.handle, n, "kind")
+            draw = unit_draw(account.handle, n, "kind")
             kind = PostKind.POST
             if self.platform == "x":
                 kind = (
@@ -209,7 +209,7 @@ class SimulatedClient:
             elif draw < 0.15:
                 kind = PostKind.REPOST
             age_days = max((until - created).total_seconds() / 86400, 0.01)
-            reach = p.base_followers * (0.002 + 0.01 * _unit(account.handle, n, "reach")) * min(age_days, 3) / 3
+            reach = p.base_followers * (0.002 + 0.01 * unit_draw(account.handle, n, "reach")) * min(age_days, 3) / 3
             if self.platform == "x":
                 post_id = snowflake(created, n)
                 url = f"https://x.com/{account.handle}/status/{post_id}"
@@ -238,12 +238,12 @@ class SimulatedClient:
             return items
         day = since.date()
         while day <= until.date():
-            if _unit(account.handle, day.isoformat(), "live") < p.lives_per_month / 30:
+            if unit_draw(account.handle, day.isoformat(), "live") < p.lives_per_month / 30:
                 start = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(
-                    hours=4 + 8 * _unit(account.handle, day.isoformat(), "hour")
+                    hours=4 + 8 * unit_draw(account.handle, day.isoformat(), "hour")
                 )
                 if since < start <= until:
-                    minutes = 8 + int(67 * _unit(account.handle, day.isoformat(), "length"))
+                    minutes = 8 + int(67 * unit_draw(account.handle, day.isoformat(), "length"))
                     live_id = snowflake(start, 7)
                     items.append(
                         PostItem(

@@ -105,11 +105,11 @@ class XClient:
         """Fill ``result`` for one id batch; return the accounts to retry by username."""
         response = self._call(self._app.get_users, ids=[a.platform_id for a in chunk], user_fields=USER_FIELDS)
         users = {str(user.id): user for user in response.data or []}
-        errors = _errors_by_resource(response.errors)
+        errors = errors_by_resource(response.errors)
         retry = []
         for account in chunk:
             user = users.get(account.platform_id)
-            error = _lookup_error(errors.get(account.platform_id.lower()), account)
+            error = lookup_error(errors.get(account.platform_id.lower()), account)
             if user is not None:
                 result.profiles[account.account_id] = _profile(user)
             elif isinstance(error, NotFound):
@@ -121,11 +121,11 @@ class XClient:
     def _lookup_usernames(self, chunk: Sequence[AccountRef], result: LookupResult) -> None:
         response = self._call(self._app.get_users, usernames=[a.handle for a in chunk], user_fields=USER_FIELDS)
         users = {user.username.lower(): user for user in response.data or []}
-        errors = _errors_by_resource(response.errors)
+        errors = errors_by_resource(response.errors)
         for account in chunk:
             user = users.get(account.handle.lower())
             if user is None:
-                result.errors[account.account_id] = _lookup_error(errors.get(account.handle.lower()), account)
+                result.errors[account.account_id] = lookup_error(errors.get(account.handle.lower()), account)
                 continue
             result.profiles[account.account_id] = _profile(user)
             if str(user.id) != account.platform_id:
@@ -249,7 +249,7 @@ def _post(tweet: tweepy.Tweet, handle: str) -> PostItem:
     )
 
 
-def _errors_by_resource(errors: Sequence[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+def errors_by_resource(errors: Sequence[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
     """Partial errors of a 200 answer, keyed by the id or username they concern (lower case)."""
     keyed = {}
     for error in errors or []:
@@ -259,7 +259,7 @@ def _errors_by_resource(errors: Sequence[Mapping[str, Any]]) -> dict[str, Mappin
     return keyed
 
 
-def _lookup_error(error: Mapping[str, Any] | None, account: AccountRef) -> AccountError:
+def lookup_error(error: Mapping[str, Any] | None, account: AccountRef) -> AccountError:
     """One account's partial error; an account X neither returned nor mentioned counts as not found."""
     if error is None:
         return NotFound(f"X returned no user for {account.handle or account.platform_id}")
@@ -276,7 +276,7 @@ def _lookup_error(error: Mapping[str, Any] | None, account: AccountRef) -> Accou
 
 def _timeline_error(errors: Sequence[Mapping[str, Any]], account: AccountRef) -> AccountError:
     """A timeline answered with errors only: protected, suspended or gone (X says so in a 200)."""
-    return _lookup_error(errors[0], account)
+    return lookup_error(errors[0], account)
 
 
 def _forbidden(exc: tweepy.Forbidden, account: AccountRef | None) -> Exception:
