@@ -77,6 +77,15 @@ def campaigns_for(user: User) -> QuerySet[Campaign]:
     return campaigns.none()
 
 
+def campaigns_for_unit(unit: Unit, *, limit: int = 5) -> list[Campaign]:
+    """The started campaigns the unit takes part in, newest first (for its page)."""
+    return list(
+        Campaign.objects.filter(units__unit=unit)
+        .exclude(status=CampaignStatus.DRAFT)
+        .order_by("-starts_on", "-pk")[:limit]
+    )
+
+
 def campaign_detail(user: User, pk: int) -> Campaign:
     """The campaign, or ``Campaign.DoesNotExist`` outside the user's scope."""
     return campaigns_for(user).select_related("created_by", "started_by", "closed_by").get(pk=pk)

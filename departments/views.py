@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from campaigns.selectors import campaigns_for_unit
 from compliance.selectors import flags_for_unit
 from content.selectors import published_to_account, submissions_for_unit
 from departments.choices import Platform, UnitKind
@@ -146,6 +147,7 @@ def unit_page(request: HttpRequest, code: str) -> HttpResponse:
             "office_summary": coverage_summary(unit.offices.all()) if offices is not None else None,
             "flags": flags_for_unit(unit),
             "plans": plans_for_unit(unit),
+            "campaigns": campaigns_for_unit(unit),
             "notices": notices_for_unit(unit),
             "submissions": submissions_for_unit(request.user, unit),
             "staff_compliance": staff_compliance_of(unit),

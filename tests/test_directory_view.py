@@ -94,8 +94,9 @@ def test_unit_page_runs_a_fixed_number_of_queries(world, login, django_assert_nu
     client = login(world.pr_bihar)
     client.get(world.patna.get_absolute_url())
     # one more than before the page listed the unit's compliance flags, one for its improvement plans,
-    # one for its show-cause notices, one for its posts (and one for their published targets, when it has posts)
-    with django_assert_num_queries(11) as few:
+    # one for its show-cause notices, one for its posts (and one for their published targets, when it has posts),
+    # one for the campaigns it takes part in
+    with django_assert_num_queries(12) as few:
         client.get(world.patna.get_absolute_url())
     UnitFactory.create_batch(
         30, state=world.bihar, kind=UnitKind.DISTRICT_OFFICE, district=world.patna, department=world.health_dept

@@ -361,3 +361,23 @@ def test_start_button_starts_a_campaign_whose_first_day_has_come(dausa, login):
     assert campaign.status == CampaignStatus.RUNNING
     assert "polled every hour" in response.content.decode()
     assert FIRST - timedelta(days=2) == campaign.starts_on
+
+
+def test_a_units_page_lists_the_started_campaigns_it_takes_part_in(dausa, login, world):
+    from users.models import User
+
+    dpro_dausa = User.objects.create(
+        username="dpro.dausa", role=User.Role.DISTRICT_OFFICIAL, state=world.rajasthan, district=world.dausa
+    )
+    running = _running(dausa)
+    with time_machine.travel(DRAFTED, tick=False):
+        draft = services.campaign_create(
+            user=world.pr_rajasthan, **dausa.campaign_fields(name_en="Next drive", name_hi="अगला अभियान")
+        )
+    with time_machine.travel(DAY10, tick=False):
+        page = login(dpro_dausa).get(dausa.health.get_absolute_url()).content.decode()
+    card = page[page.index('data-testid="unit-campaigns"') :]
+    card = card[: card.index("</ul>")]
+    assert reverse("campaigns:unit", args=[running.pk, dausa.health.code]) in card
+    assert running.name_en in card and 'data-status="running"' in card
+    assert reverse("campaigns:unit", args=[draft.pk, dausa.health.code]) not in card  # a draft is nobody's yet

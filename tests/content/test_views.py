@@ -501,11 +501,11 @@ def test_the_unit_page_asks_the_same_queries_for_one_post_or_many(patna, login, 
     client = login(patna.pr_bihar)
     sent(patna.clerk, patna.patna, [patna.patna_x])
     client.get(patna.patna.get_absolute_url())
-    with django_assert_num_queries(12):  # the pinned 11 of test_directory_view, and the posts' targets
+    with django_assert_num_queries(13):  # the pinned 12 of test_directory_view, and the posts' targets
         client.get(patna.patna.get_absolute_url())
     for _ in range(5):
         submission = sent(patna.clerk, patna.patna, [patna.patna_x, patna.patna_fb])
         client.post(reverse("content:review", args=[submission.pk]), {"decision": "approve"})
     PublishTarget.objects.update(state=TargetState.PUBLISHED, platform_post_id="1", published_at=NOW)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(patna.patna.get_absolute_url())
