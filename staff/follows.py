@@ -45,6 +45,7 @@ from staff.models import (
     FollowStatus,
     RequestOutcome,
     StaffMember,
+    follow_unit_id,
 )
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,7 @@ def _release(members: Iterable[StaffMember]) -> None:
 
 def _targets(members: list[StaffMember]) -> dict[int, Account]:
     """Per target unit id: its X account (the oldest, when a unit has several). One query."""
-    unit_ids = {m.unit.district_id or m.unit_id for m in members}
+    unit_ids = {follow_unit_id(m.unit) for m in members}
     targets: dict[int, Account] = {}
     for account in Account.objects.filter(platform=Platform.X, unit_id__in=unit_ids).order_by("unit_id", "pk"):
         targets.setdefault(account.unit_id, account)
@@ -242,7 +243,7 @@ def _check_batch(members: list[StaffMember], client: FollowClient, result: RunRe
     for member in members:
         if member.pk in done:
             continue
-        account = targets.get(member.unit.district_id or member.unit_id)
+        account = targets.get(follow_unit_id(member.unit))
         if account is None or not target_ids.get(account.unit_id) or not member.x_user_id:
             continue  # nothing to look for (the target is not on X): stays due
         _check_member(member, account.handle, target_ids[account.unit_id], client, result)
@@ -278,7 +279,7 @@ def _resolve(
             if key not in asked:
                 continue
             user = answer.users.get(key)
-            target = targets.get(member.unit.district_id or member.unit_id)
+            target = targets.get(follow_unit_id(member.unit))
             if user is None:
                 error = answer.errors.get(key) or NotFound("")
                 _record(member, _status_of(error), target=target.handle if target else "", now=now, result=result)

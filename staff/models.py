@@ -21,6 +21,11 @@ from departments.models import Unit
 RECHECK_DAYS = 7  # a staff account is checked against X at most once a week
 
 
+def follow_unit_id(unit: Unit) -> int:
+    """The unit whose X account a unit's staff must follow: an office's district, else the unit itself."""
+    return unit.district_id or unit.pk
+
+
 class FollowStatus(models.TextChoices):
     UNKNOWN = "unknown", _("Not checked yet")
     FOLLOWS = "follows", _("Follows")

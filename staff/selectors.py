@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from departments.choices import Platform, UnitKind
 from departments.models import Account, Unit
 from departments.selectors import units_for
-from staff.models import FollowStatus, StaffMember
+from staff.models import FollowStatus, StaffMember, follow_unit_id
 from users.models import User
 
 # A self-declaration counts where X could not tell, or when it was made after X last said "does not follow".
@@ -146,7 +146,7 @@ def member_in_scope(user: User, pk: int) -> StaffMember:
 
 def target_account(unit: Unit) -> Account | None:
     """The X account the unit's staff must follow: the district's (for an office), else the unit's own."""
-    return Account.objects.filter(platform=Platform.X, unit_id=unit.district_id or unit.pk).order_by("pk").first()
+    return Account.objects.filter(platform=Platform.X, unit_id=follow_unit_id(unit)).order_by("pk").first()
 
 
 def import_units(user: User, unit: Unit) -> QuerySet[Unit]:
