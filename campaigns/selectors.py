@@ -40,7 +40,7 @@ from campaigns.models import (
 from departments.choices import UnitKind
 from departments.models import State, Unit
 from departments.selectors import units_for
-from leaderboards.selectors import BOUND_TOLERANCE, ORIGINAL_KINDS
+from leaderboards.selectors import ORIGINAL_KINDS, snapshots_before
 from metrics.choices import PostKind
 from metrics.models import Post, Snapshot
 from users.models import User
@@ -608,9 +608,7 @@ def baseline_snapshot(account_ids: list[int], start: datetime, *, until: datetim
     tolerance, else of the first inside [start, until), as the leaderboards take a period's start. One query."""
     from departments.models import Account
 
-    before = Snapshot.objects.filter(
-        account=OuterRef("pk"), slot__lte=start, slot__gte=start - BOUND_TOLERANCE, followers__isnull=False
-    ).order_by("-slot")
+    before = snapshots_before(start).filter(followers__isnull=False)
     inside = Snapshot.objects.filter(
         account=OuterRef("pk"), slot__gte=start, slot__lt=until, followers__isnull=False
     ).order_by("slot")

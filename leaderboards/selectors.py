@@ -181,6 +181,14 @@ class UnitFigures:
         return getattr(self, metric)
 
 
+def snapshots_before(start: datetime) -> QuerySet[Snapshot]:
+    """An account's (``OuterRef("pk")``) snapshots that can stand for its count at ``start``: at or before it,
+    no older than BOUND_TOLERANCE, newest first. Without one, the first snapshot after ``start`` does."""
+    return Snapshot.objects.filter(account=OuterRef("pk"), slot__lte=start, slot__gte=start - BOUND_TOLERANCE).order_by(
+        "-slot"
+    )
+
+
 def account_figures(
     accounts: QuerySet[Account],
     period: Period,
@@ -198,9 +206,7 @@ def account_figures(
     """
     start, until = period.start_at, period.measured_until(now)
     in_period = Snapshot.objects.filter(account=OuterRef("pk"), slot__gte=start, slot__lt=until)
-    before = Snapshot.objects.filter(
-        account=OuterRef("pk"), slot__lte=start, slot__gte=start - BOUND_TOLERANCE
-    ).order_by("-slot")
+    before = snapshots_before(start)
     first, last = in_period.order_by("slot"), in_period.order_by("-slot")
     days = (
         in_period.order_by()
